@@ -1,0 +1,50 @@
+// Adam and Adagrad updates, vectorized over the flat parameter vector.
+#include "core/optim.h"
+
+#include <cassert>
+#include <cmath>
+
+
+const char* optimizer_name(OptimizerKind k) { return k == OptimizerKind::adam ? "adam" : "adagrad"; }
+
+bool optimizer_parse(const std::string& name, OptimizerKind* out) {
+  if (name == "adam") { *out = OptimizerKind::adam; return true; }
+  if (name == "adagrad") { *out = OptimizerKind::adagrad; return true; }
+  return false;
+}
+
+void Optimizer::reset(size_t num_params) {
+  step = 0;
+  m.assign(kind == OptimizerKind::adam ? num_params : 0, 0.0f);
+  v.assign(num_params, 0.0f);
+}
+
+void Optimizer::update(float* params, const float* grads, size_t num_params) {
+  assert(v.size() == num_params);
+  ++step;
+  // Plain loops (auto-vectorized) rather than Eigen maps: the result must not depend on where the
+  // buffers happen to sit in memory, or a resumed run would drift from an uninterrupted one.
+  if (kind == OptimizerKind::adam) {
+    // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+    // theta -= lr m_hat / (sqrt(v_hat) + eps), m_hat = m / bc1, v_hat = v / bc2
+    const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step));
+    const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
+    const float lr_t = static_cast<float>(lr / bc1);
+    const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+    float* m_ = m.data();
+    float* v_ = v.data();
+    for (size_t i = 0; i < num_params; ++i) {
+      const float g = grads[i];
+      m_[i] = beta1 * m_[i] + (1.0f - beta1) * g;
+      v_[i] = beta2 * v_[i] + (1.0f - beta2) * (g * g);
+      params[i] -= lr_t * m_[i] / (std::sqrt(v_[i]) * inv_sqrt_bc2 + eps);
+    }
+  } else {
+    // G += g^2;  theta -= lr g / (sqrt(G) + eps)
+    float* v_ = v.data();
+    for (size_t i = 0; i < num_params; ++i) {
+      v_[i] += grads[i] * grads[i];
+      params[i] -= lr * grads[i] / (std::sqrt(v_[i]) + adagrad_eps);
+    }
+  }
+}

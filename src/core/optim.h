@@ -1,0 +1,23 @@
+// Optimizers over one flat parameter vector and its gradient (P floats): Adam (Kingma & Ba 2015,
+// the default) and Adagrad (Duchi et al. 2011, as in Kingma & Welling 2014, section 5).
+#pragma once
+#include <string>
+#include <vector>
+
+enum class OptimizerKind { adam, adagrad };
+const char* optimizer_name(OptimizerKind k);
+bool optimizer_parse(const std::string& name, OptimizerKind* out);
+
+struct Optimizer {
+  OptimizerKind kind = OptimizerKind::adam;
+  float lr = 1e-3f;
+  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // Adam
+  float adagrad_eps = 1e-8f;                        // Adagrad
+  long long step = 0;                               // updates taken so far
+  std::vector<float> m;                             // Adam first moment (P); unused for Adagrad
+  std::vector<float> v;                             // Adam second moment / Adagrad sum of squares (P)
+
+  void reset(size_t num_params);
+  // params (P) -= update(grads (P)); a descent step on the loss
+  void update(float* params, const float* grads, size_t num_params);
+};

@@ -1,0 +1,347 @@
+// The safetensors format on byte buffers: serialize, a parser that checks every field and offset
+// before trusting it (no exceptions, builds with JSON_NOEXCEPTION), and whole-file read/atomic write.
+#include "io/safetensors.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "float data is read as little-endian");
+#endif
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr uint64_t kMaxHeaderBytes = 100000000;
+
+struct DTypeName {
+  DType dtype;
+  const char* name;
+  size_t size;
+};
+const DTypeName kDTypes[] = {
+    {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2}, {DType::F32, "F32", 4},
+    {DType::F64, "F64", 8}, {DType::I8, "I8", 1},     {DType::I16, "I16", 2},
+    {DType::I32, "I32", 4}, {DType::I64, "I64", 8},   {DType::U8, "U8", 1},
+    {DType::U16, "U16", 2}, {DType::U32, "U32", 4},   {DType::U64, "U64", 8},
+    {DType::BOOL, "BOOL", 1},
+};
+
+// One tensor's header entry, checked on its own but not yet against the data buffer.
+struct Entry {
+  std::string name;
+  std::vector<int64_t> shape;
+  uint64_t begin = 0, end = 0;  // byte offsets into the data buffer
+};
+
+Status fail(const std::string& message) { return Status::error("safetensors: " + message); }
+
+std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); i++) text += (i ? "," : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+// Parses the header text into *out; duplicate top-level keys are caught while parsing, since the
+// JSON object itself would silently keep only one of them.
+Status parse_header_json(const char* text, size_t n, Json* out) {
+  std::set<std::string> seen;
+  std::string duplicate;
+  Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (depth == 1 && event == Json::parse_event_t::key && parsed.is_string()) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (!seen.insert(key).second && duplicate.empty()) duplicate = key;
+    }
+    return true;
+  };
+  Json header = Json::parse(text, text + n, on_event, /*allow_exceptions=*/false);
+  bool starts_with_brace = n > 0 && text[0] == '{';
+  if (!header.is_discarded() && !header.is_object())
+    return fail(std::string("header is a JSON ") + header.type_name() + ", not an object");
+  if (!starts_with_brace) {
+    char found[8] = "nothing";
+    if (n > 0) std::snprintf(found, sizeof found, "0x%02x", unsigned(uint8_t(text[0])));
+    return fail(std::string("header does not start with '{' (found ") + found + ")");
+  }
+  if (header.is_discarded()) return fail("header is not valid JSON");
+  if (!duplicate.empty()) return fail("duplicate tensor name " + in_quotes(duplicate) + " in header");
+  *out = std::move(header);
+  return Status::success();
+}
+
+Status parse_metadata(const Json& value, std::vector<std::pair<std::string, std::string>>* out) {
+  if (!value.is_object()) return fail("__metadata__ is not an object");
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!it.value().is_string())
+      return fail("__metadata__ value for key " + in_quotes(it.key()) + " is not a string");
+    out->emplace_back(it.key(), it.value().get_ref<const std::string&>());
+  }
+  return Status::success();
+}
+
+Status parse_dtype(const std::string& name, const Json& entry) {
+  auto it = entry.find("dtype");
+  if (it == entry.end()) return fail("tensor " + in_quotes(name) + " has no dtype");
+  if (!it->is_string()) return fail("tensor " + in_quotes(name) + " dtype is not a string");
+  const std::string& text = it->get_ref<const std::string&>();
+  DType dtype;
+  if (!dtype_from_string(text, &dtype))
+    return fail("tensor " + in_quotes(name) + " has unknown dtype " + in_quotes(text));
+  if (dtype != DType::F32)
+    return fail("tensor " + in_quotes(name) + " has unsupported dtype " + text + " (only F32 loads)");
+  return Status::success();
+}
+
+// Reads the shape and checks that its element count times 4 bytes fits in 64 bits.
+Status parse_shape(const std::string& name, const Json& entry, std::vector<int64_t>* shape,
+                   uint64_t* byte_count) {
+  auto it = entry.find("shape");
+  if (it == entry.end()) return fail("tensor " + in_quotes(name) + " has no shape");
+  if (!it->is_array()) return fail("tensor " + in_quotes(name) + " shape is not an array");
+  uint64_t count = 1;
+  for (const Json& dim : *it) {
+    if (dim.is_number_integer() && !dim.is_number_unsigned() && dim.get<int64_t>() < 0)
+      return fail("tensor " + in_quotes(name) + " has a negative shape entry " +
+                  std::to_string(dim.get<int64_t>()));
+    if (!dim.is_number_integer())
+      return fail("tensor " + in_quotes(name) + " has a shape entry that is not an integer");
+    uint64_t size = dim.is_number_unsigned() ? dim.get<uint64_t>() : 0;  // signed here means -0
+    if (size > uint64_t(INT64_MAX) || (size != 0 && count > UINT64_MAX / 4 / size))
+      return fail("tensor " + in_quotes(name) + " shape element count overflows 64 bits");
+    count *= size;
+    shape->push_back(int64_t(size));
+  }
+  *byte_count = count * 4;
+  return Status::success();
+}
+
+Status parse_offsets(const std::string& name, const Json& entry, uint64_t* begin, uint64_t* end) {
+  auto it = entry.find("data_offsets");
+  if (it == entry.end()) return fail("tensor " + in_quotes(name) + " has no data_offsets");
+  if (!it->is_array() || it->size() != 2 || !(*it)[0].is_number_unsigned() ||
+      !(*it)[1].is_number_unsigned())
+    return fail("tensor " + in_quotes(name) + " data_offsets must be two unsigned integers");
+  *begin = (*it)[0].get<uint64_t>();
+  *end = (*it)[1].get<uint64_t>();
+  if (*begin > *end)
+    return fail("tensor " + in_quotes(name) + " data_offsets begin after end (" +
+                std::to_string(*begin) + " > " + std::to_string(*end) + ")");
+  return Status::success();
+}
+
+Status parse_entry(const std::string& name, const Json& value, Entry* out) {
+  if (!value.is_object()) return fail("tensor " + in_quotes(name) + " entry is not an object");
+  out->name = name;
+  uint64_t byte_count = 0;
+  Status status = parse_dtype(name, value);
+  if (status) status = parse_shape(name, value, &out->shape, &byte_count);
+  if (status) status = parse_offsets(name, value, &out->begin, &out->end);
+  if (!status) return status;
+  if (out->end - out->begin != byte_count)
+    return fail("tensor " + in_quotes(name) + " data_offsets span " +
+                std::to_string(out->end - out->begin) + " bytes but shape " +
+                shape_text(out->shape) + " needs " + std::to_string(byte_count));
+  return Status::success();
+}
+
+// Sorted by begin, the tensors must tile [0, buffer_size) exactly: no overlap, gap or tail.
+Status check_layout(std::vector<Entry> entries, uint64_t buffer_size) {
+  for (const Entry& e : entries)
+    if (e.end > buffer_size)
+      return fail("tensor " + in_quotes(e.name) + " data_offsets [" + std::to_string(e.begin) + "," +
+                  std::to_string(e.end) + "] run past the end of the data buffer (" +
+                  std::to_string(buffer_size) + " bytes)");
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  uint64_t covered = 0;
+  std::string previous;
+  for (const Entry& e : entries) {
+    if (e.begin < covered)
+      return fail("tensor " + in_quotes(e.name) + " overlaps tensor " + in_quotes(previous) +
+                  " in the data buffer");
+    if (e.begin > covered)
+      return fail("gap of " + std::to_string(e.begin - covered) + " bytes before tensor " +
+                  in_quotes(e.name) + " in the data buffer");
+    covered = e.end;
+    previous = e.name;
+  }
+  if (covered < buffer_size)
+    return fail(std::to_string(buffer_size - covered) + " trailing bytes after the last tensor");
+  return Status::success();
+}
+
+Status read_floats(const uint8_t* buffer, const Entry& e, SafeTensor* out) {
+  out->name = e.name;
+  out->dtype = "F32";
+  out->shape = e.shape;
+  out->data.resize((e.end - e.begin) / 4);
+  if (!out->data.empty()) std::memcpy(out->data.data(), buffer + e.begin, e.end - e.begin);
+  for (size_t i = 0; i < out->data.size(); i++) {
+    if (std::isnan(out->data[i]))
+      return fail("tensor " + in_quotes(e.name) + " holds a NaN value at element " + std::to_string(i));
+    if (std::isinf(out->data[i]))
+      return fail("tensor " + in_quotes(e.name) + " holds an infinite value at element " +
+                  std::to_string(i));
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+bool dtype_from_string(const std::string& text, DType* out) {
+  for (const DTypeName& d : kDTypes)
+    if (text == d.name) {
+      *out = d.dtype;
+      return true;
+    }
+  return false;
+}
+
+size_t dtype_size(DType dtype) {
+  for (const DTypeName& d : kDTypes)
+    if (d.dtype == dtype) return d.size;
+  assert(false && "dtype missing from kDTypes");
+  return 0;
+}
+
+const SafeTensor* SafeTensorsFile::find(const std::string& name) const {
+  for (const SafeTensor& t : tensors)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+std::string SafeTensorsFile::meta(const std::string& key) const {
+  for (const auto& kv : metadata)
+    if (kv.first == key) return kv.second;
+  return "";
+}
+
+std::vector<uint8_t> safetensors_serialize(const SafeTensorsFile& f) {
+  Json header = Json::object();
+  if (!f.metadata.empty()) {
+    Json meta = Json::object();
+    for (const auto& kv : f.metadata) meta[kv.first] = kv.second;
+    header["__metadata__"] = std::move(meta);
+  }
+  uint64_t offset = 0;
+  for (const SafeTensor& t : f.tensors) {
+    uint64_t count = 1;
+    for (int64_t dim : t.shape) count *= uint64_t(dim);
+    assert(count == t.data.size() && "tensor data size must match its shape");
+    assert((t.dtype.empty() || t.dtype == "F32") && "only F32 tensors can be written");
+    assert(!header.contains(t.name) && "tensor names must be unique and not __metadata__");
+    Json entry = Json::object();
+    entry["dtype"] = "F32";
+    entry["shape"] = t.shape;
+    entry["data_offsets"] = {offset, offset + count * 4};
+    header[t.name] = std::move(entry);
+    offset += count * 4;
+  }
+  // replace, not throw, on invalid UTF-8 in a name: this must not throw or abort
+  std::string text = header.dump(-1, ' ', false, Json::error_handler_t::replace);
+  text.append((8 - text.size() % 8) % 8, ' ');
+
+  std::vector<uint8_t> bytes(8 + text.size() + offset);
+  for (int i = 0; i < 8; i++) bytes[i] = uint8_t(uint64_t(text.size()) >> (8 * i));
+  std::memcpy(bytes.data() + 8, text.data(), text.size());
+  uint8_t* data = bytes.data() + 8 + text.size();
+  for (const SafeTensor& t : f.tensors) {
+    if (!t.data.empty()) std::memcpy(data, t.data.data(), t.data.size() * 4);
+    data += t.data.size() * 4;
+  }
+  return bytes;
+}
+
+Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out) {
+  if (size < 8)
+    return fail("file is " + std::to_string(size) + " bytes, shorter than the 8-byte length prefix");
+  uint64_t header_size = 0;
+  for (int i = 0; i < 8; i++) header_size |= uint64_t(bytes[i]) << (8 * i);
+  if (header_size > size - 8)
+    return fail("header length " + std::to_string(header_size) + " exceeds file size " +
+                std::to_string(size));
+  if (header_size > kMaxHeaderBytes)
+    return fail("header length " + std::to_string(header_size) + " is absurd (limit " +
+                std::to_string(kMaxHeaderBytes) + " bytes)");
+  Json header;
+  Status status = parse_header_json(reinterpret_cast<const char*>(bytes + 8), header_size, &header);
+  if (!status) return status;
+
+  SafeTensorsFile file;
+  std::vector<Entry> entries;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") {
+      status = parse_metadata(it.value(), &file.metadata);
+    } else {
+      entries.emplace_back();
+      status = parse_entry(it.key(), it.value(), &entries.back());
+    }
+    if (!status) return status;
+  }
+  const uint8_t* buffer = bytes + 8 + header_size;
+  status = check_layout(entries, size - 8 - header_size);
+  if (!status) return status;
+  file.tensors.resize(entries.size());
+  for (size_t i = 0; i < entries.size(); i++) {
+    status = read_floats(buffer, entries[i], &file.tensors[i]);
+    if (!status) return status;
+  }
+  *out = std::move(file);
+  return Status::success();
+}
+
+Status file_read_all(const std::string& path, std::vector<uint8_t>* out) {
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return Status::error("cannot open '" + path + "': " + std::strerror(errno));
+  std::vector<uint8_t> bytes;
+  uint8_t chunk[1 << 16];
+  size_t got;
+  while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0)
+    bytes.insert(bytes.end(), chunk, chunk + got);
+  bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) return Status::error("cannot read '" + path + "': read error");
+  *out = std::move(bytes);
+  return Status::success();
+}
+
+Status file_write_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::string temp = path + ".tmp." + std::to_string(long(getpid()));
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    return Status::error("cannot write '" + path + "': cannot create '" + temp +
+                         "': " + std::strerror(errno));
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += size_t(n);
+  }
+  std::string problem;
+  if (written < bytes.size()) problem = std::string("write failed: ") + std::strerror(errno);
+  else if (::fsync(fd) != 0) problem = std::string("fsync failed: ") + std::strerror(errno);
+  if (::close(fd) != 0 && problem.empty())
+    problem = std::string("close failed: ") + std::strerror(errno);
+  if (problem.empty() && std::rename(temp.c_str(), path.c_str()) != 0)
+    problem = std::string("rename failed: ") + std::strerror(errno);
+  if (!problem.empty()) {
+    std::remove(temp.c_str());
+    return Status::error("cannot write '" + path + "': " + problem);
+  }
+  return Status::success();
+}

@@ -1,0 +1,52 @@
+// The safetensors format on byte buffers: an 8-byte little-endian header length N, N bytes of JSON
+// header (name -> dtype, shape, data_offsets; optional "__metadata__"), then the data buffer.
+// Parsing validates everything and never trusts the bytes; plus whole-file read and atomic write.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+// Every dtype the format names; only F32 tensors can be loaded here.
+enum class DType { F16, BF16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, BOOL };
+
+// Returns false when `text` names no safetensors dtype.
+bool dtype_from_string(const std::string& text, DType* out);
+// Bytes per element of `dtype`.
+size_t dtype_size(DType dtype);
+
+struct SafeTensor {
+  std::string name;
+  std::string dtype = "F32";   // always "F32" for parsed tensors
+  std::vector<int64_t> shape;  // row-major dimensions, e.g. (out, in) for a weight
+  std::vector<float> data;     // product(shape) floats
+};
+
+struct SafeTensorsFile {
+  std::vector<SafeTensor> tensors;  // in header order when parsed, file order when serialized
+  std::vector<std::pair<std::string, std::string>> metadata;  // "__metadata__" key -> value
+
+  // The tensor called `name`, or nullptr.
+  const SafeTensor* find(const std::string& name) const;
+  // The metadata value for `key`, or "" when absent.
+  std::string meta(const std::string& key) const;
+};
+
+// The bytes of `f`: tensors in the given order with contiguous offsets, compact JSON with keys
+// dtype, shape, data_offsets, "__metadata__" first when non-empty, header space-padded to a
+// multiple of 8. Each tensor's data.size() must equal product(shape) (asserted).
+std::vector<uint8_t> safetensors_serialize(const SafeTensorsFile& f);
+
+// Parses `size` bytes into *out (untouched on failure). Messages start with "safetensors: " and
+// name the problem; the caller prefixes the file path.
+Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out);
+
+// Reads the whole file at `path` into *out; the message names the path.
+Status file_read_all(const std::string& path, std::vector<uint8_t>* out);
+
+// Writes `bytes` to path + ".tmp.<pid>", fsyncs, and renames it over `path`. On failure the temp
+// file is removed and any old file at `path` is kept; the message names the path.
+Status file_write_atomic(const std::string& path, const std::vector<uint8_t>& bytes);

@@ -1,0 +1,119 @@
+// Maps the flat parameter vector to named safetensors tensors and back, checking the config and
+// every shape before anything is used.
+#include "io/weights.h"
+
+#include <nlohmann/json.hpp>
+
+std::string config_to_json(const VaeConfig& c) {
+  nlohmann::ordered_json j;
+  j["input"] = c.input;
+  j["hidden"] = c.hidden;
+  j["latent"] = c.latent;
+  j["activation"] = activation_name(c.activation);
+  return j.dump();
+}
+
+static bool read_int(const nlohmann::json& j, const char* key, int* out) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return false;
+  const long long v = it->get<long long>();
+  if (v <= 0 || v > (1 << 24)) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+Status config_from_json(const std::string& text, VaeConfig* out) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::error("config is not a JSON object");
+  VaeConfig c;
+  if (!read_int(j, "input", &c.input)) return Status::error("config: \"input\" missing or not a positive integer");
+  if (!read_int(j, "latent", &c.latent)) return Status::error("config: \"latent\" missing or not a positive integer");
+  auto hidden = j.find("hidden");
+  if (hidden == j.end() || !hidden->is_array()) return Status::error("config: \"hidden\" missing or not an array");
+  c.hidden.clear();
+  for (const auto& h : *hidden) {
+    if (!h.is_number_integer() || h.get<long long>() <= 0 || h.get<long long>() > (1 << 24))
+      return Status::error("config: \"hidden\" holds a value that is not a positive integer");
+    c.hidden.push_back(static_cast<int>(h.get<long long>()));
+  }
+  auto act = j.find("activation");
+  if (act == j.end() || !act->is_string()) return Status::error("config: \"activation\" missing or not a string");
+  if (!activation_parse(act->get<std::string>(), &c.activation))
+    return Status::error("config: unknown activation \"" + act->get<std::string>() + "\" (relu or tanh)");
+  Status valid = c.validate();
+  if (!valid) return valid;
+  *out = c;
+  return Status::success();
+}
+
+SafeTensorsFile weights_to_safetensors(const VaeParams& p, const Metadata& provenance) {
+  SafeTensorsFile f;
+  f.metadata.push_back({"config", config_to_json(p.config)});
+  for (const auto& kv : provenance)
+    if (kv.first != "config") f.metadata.push_back(kv);
+  for (const LinearSlot* s : p.slots()) {
+    const float* w = p.data.data() + s->w_offset;
+    const float* b = p.data.data() + s->b_offset;
+    f.tensors.push_back({s->name + ".weight", "F32", {s->out, s->in}, std::vector<float>(w, w + size_t(s->out) * s->in)});
+    f.tensors.push_back({s->name + ".bias", "F32", {s->out}, std::vector<float>(b, b + s->out)});
+  }
+  return f;
+}
+
+static std::string shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const std::set<std::string>& extra) {
+  const std::string config_text = f.meta("config");
+  if (config_text.empty()) return Status::error("no \"config\" in the metadata: not a VAE weights file");
+  VaeConfig config;
+  Status st = config_from_json(config_text, &config);
+  if (!st) return st;
+  VaeParams p;
+  p.build(config);
+  std::set<std::string> expected;
+  for (const LinearSlot* s : p.slots()) {
+    struct Part {
+      std::string name;
+      std::vector<int64_t> shape;
+      size_t offset;
+    };
+    const Part parts[] = {{s->name + ".weight", {s->out, s->in}, s->w_offset}, {s->name + ".bias", {s->out}, s->b_offset}};
+    for (const Part& part : parts) {
+      expected.insert(part.name);
+      const SafeTensor* t = f.find(part.name);
+      if (!t) return Status::error("missing tensor \"" + part.name + "\" for config " + config.describe());
+      if (t->shape != part.shape)
+        return Status::error("tensor \"" + part.name + "\" has shape " + shape_string(t->shape) + ", config " +
+                             config.describe() + " needs " + shape_string(part.shape));
+      std::copy(t->data.begin(), t->data.end(), p.data.begin() + part.offset);
+    }
+  }
+  for (const SafeTensor& t : f.tensors)
+    if (!expected.count(t.name) && !extra.count(t.name)) return Status::error("unexpected tensor \"" + t.name + "\"");
+  *out = std::move(p);
+  return Status::success();
+}
+
+Status weights_parse(const uint8_t* bytes, size_t size, const std::string& source, VaeParams* out, Metadata* meta) {
+  SafeTensorsFile f;
+  Status st = safetensors_parse(bytes, size, &f);
+  if (st) st = weights_from_safetensors(f, out);
+  if (!st) return Status::error(source + ": " + st.message);
+  if (meta) *meta = f.metadata;
+  return Status::success();
+}
+
+Status weights_load(const std::string& path, VaeParams* out, Metadata* meta) {
+  std::vector<uint8_t> bytes;
+  Status st = file_read_all(path, &bytes);
+  if (!st) return st;
+  return weights_parse(bytes.data(), bytes.size(), path, out, meta);
+}
+
+Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance) {
+  return file_write_atomic(path, safetensors_serialize(weights_to_safetensors(params, provenance)));
+}

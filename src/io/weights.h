@@ -1,0 +1,29 @@
+// VAE weights <-> safetensors, with PyTorch nn.Linear names and layouts: encoder.{i}.weight (out, in)
+// and .bias (out), encoder.mu.*, encoder.logvar.*, decoder.{i}.* (the last gives the logits).
+// "__metadata__" holds "config" (JSON: input, hidden, latent, activation) and provenance.
+#pragma once
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "io/safetensors.h"
+#include "model/vae.h"
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+std::string config_to_json(const VaeConfig& config);
+Status config_from_json(const std::string& text, VaeConfig* out);
+
+// Every tensor of params, plus "config" and `provenance` in the metadata.
+SafeTensorsFile weights_to_safetensors(const VaeParams& params, const Metadata& provenance);
+// Builds *out from f: the config from the metadata, every expected tensor present with its shape,
+// no unknown tensors (except names in `extra`). *out is untouched on failure.
+Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const std::set<std::string>& extra = {});
+
+// From bytes (the web page's upload) or a file; messages are prefixed with `source` / the path.
+Status weights_parse(const uint8_t* bytes, size_t size, const std::string& source, VaeParams* out, Metadata* meta);
+Status weights_load(const std::string& path, VaeParams* out, Metadata* meta);
+// Atomic: a temporary file, then rename.
+Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance);

@@ -1,0 +1,89 @@
+// The variational autoencoder of Kingma & Welling 2014 (AEVB, section 3 and appendix C.2): a Gaussian
+// MLP encoder q(z|x), the reparameterization z = mu + sigma * eps, a Bernoulli MLP decoder p(x|z),
+// and the negative ELBO with the KL in closed form, with an explicit backward pass.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/layers.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/tensor.h"
+
+struct VaeConfig {
+  int input = 784;                 // D: pixels
+  std::vector<int> hidden = {400};  // encoder hidden sizes; the decoder mirrors them
+  int latent = 20;                 // Z
+  Activation activation = Activation::relu;
+
+  Status validate() const;
+  std::string describe() const;  // e.g. "784-400-20-400-784 relu"
+};
+
+// One linear layer's place in the flat parameter vector. W is (out, in) row-major, b is (out).
+struct LinearSlot {
+  std::string name;  // "encoder.0", "encoder.mu", ..., tensors are name + ".weight" / ".bias"
+  int out = 0, in = 0;
+  size_t w_offset = 0, b_offset = 0;
+};
+
+// All parameters in one contiguous float vector, so the optimizer and checkpoints see one array.
+// Layout: encoder hidden layers, then the two heads with mu.weight, logvar.weight adjacent and
+// mu.bias, logvar.bias adjacent (so both heads are one (2Z x H) GEMM), then the decoder layers.
+struct VaeParams {
+  VaeConfig config;
+  std::vector<LinearSlot> encoder;  // hidden layers
+  LinearSlot mu, logvar;            // heads
+  std::vector<LinearSlot> decoder;  // hidden layers then the logits layer
+  std::vector<float> data;          // P floats
+
+  void build(const VaeConfig& config);  // lays out and zeroes
+  void init(Rng& rng);                  // PyTorch nn.Linear default: U(-1/sqrt(in), 1/sqrt(in))
+  size_t size() const { return data.size(); }
+
+  MatMap W(const LinearSlot& s) { return MatMap(data.data() + s.w_offset, s.out, s.in); }
+  VecMap b(const LinearSlot& s) { return VecMap(data.data() + s.b_offset, s.out); }
+  ConstMatMap W(const LinearSlot& s) const { return ConstMatMap(data.data() + s.w_offset, s.out, s.in); }
+  ConstVecMap b(const LinearSlot& s) const { return ConstVecMap(data.data() + s.b_offset, s.out); }
+  // Both heads as one layer: (2Z x H) weight and (2Z) bias.
+  ConstMatMap heads_W() const { return ConstMatMap(data.data() + mu.w_offset, 2 * mu.out, mu.in); }
+  ConstVecMap heads_b() const { return ConstVecMap(data.data() + mu.b_offset, 2 * mu.out); }
+  std::vector<const LinearSlot*> slots() const;  // every layer, in layout order
+};
+
+// Work buffers for one batch size B, allocated once; the training step allocates nothing.
+struct VaeWork {
+  int batch = 0;
+  std::vector<Mat> enc_h;  // B x H_i, post-activation of encoder hidden layer i
+  Mat heads;               // B x 2Z: [mu | logvar]
+  Mat eps, z;              // B x Z
+  std::vector<Mat> dec_h;  // B x H_i, post-activation of decoder hidden layer i
+  Mat logits;              // B x D
+  Vec bce, kl;             // B
+  // gradients of the activations
+  std::vector<Mat> d_enc_h, d_dec_h;
+  Mat d_heads, d_z, d_logits;
+  Mat d_unused;  // 0 x 0: passed as dX where the input gradient is not needed
+  std::vector<float> grad;  // P: gradients of the parameters, same layout as VaeParams::data
+
+  void resize(const VaeParams& params, int batch);
+};
+
+struct VaeLoss {
+  double neg_elbo = 0;  // mean over the batch of (bce + kl), nats per image
+  double bce = 0;       // mean reconstruction term (negative log-likelihood)
+  double kl = 0;        // mean KL
+};
+
+// Encoder: heads (B x 2Z) = [mu | logvar] of q(z|X), X (B x D)
+void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X);
+// Decoder: logits (B x D) of p(x|z), z (B x Z)
+void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z);
+
+// The negative ELBO of a batch X (B x D, binary) with L samples of z per image, and, when
+// want_grad, its gradient with respect to every parameter in w.grad (overwritten).
+VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng,
+                             int samples, bool want_grad);
+
+// Same without gradients, on any number of rows, in batches of w.batch.
+VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng, int samples = 1);

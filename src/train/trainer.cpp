@@ -1,0 +1,63 @@
+// The training loop's single step, shared by the native trainer and the web page.
+#include "train/trainer.h"
+
+#include <cassert>
+#include <numeric>
+
+void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng) {
+  assert(out.rows() == intensities.rows() && out.cols() == intensities.cols());
+  for (Eigen::Index r = 0; r < out.rows(); ++r)
+    for (Eigen::Index c = 0; c < out.cols(); ++c) out(r, c) = rng.uniform() < intensities(r, c) ? 1.0f : 0.0f;
+}
+
+void Trainer::start(const VaeConfig& config, const TrainOptions& opts) {
+  options = opts;
+  rng.reseed(opts.seed);
+  params.build(config);
+  params.init(rng);
+  optimizer = Optimizer();
+  optimizer.kind = opts.optimizer;
+  optimizer.lr = opts.lr;
+  optimizer.reset(params.size());
+  epoch = 0;
+  cursor = 0;
+  epoch_loss_sum = 0;
+  prepare();
+}
+
+void Trainer::prepare() {
+  work.resize(params, options.batch);
+  xb.resize(options.batch, params.config.input);
+}
+
+VaeLoss Trainer::step(const ConstMatRef& images) {
+  const long long N = images.rows();
+  const int B = options.batch;
+  assert(N >= B && images.cols() == params.config.input);
+  if (cursor == 0) {
+    // a new epoch: a fresh order (Fisher-Yates from the identity, so it depends on rng alone)
+    perm.resize(static_cast<size_t>(N));
+    std::iota(perm.begin(), perm.end(), 0u);
+    for (size_t i = perm.size() - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(static_cast<uint32_t>(i + 1))]);
+    epoch_loss_sum = 0;
+  }
+  for (int b = 0; b < B; ++b) {
+    const uint32_t idx = perm[static_cast<size_t>(cursor * B + b)];
+    binarize(xb.row(b), images.row(idx), rng);
+  }
+  VaeLoss loss = vae_forward_backward(work, params, xb, rng, options.samples, true);
+  optimizer.update(params.data.data(), work.grad.data(), params.size());
+  epoch_loss_sum += loss.neg_elbo;
+  if (++cursor == steps_per_epoch(N)) {
+    cursor = 0;
+    ++epoch;
+  }
+  return loss;
+}
+
+Mat binarize_fixed(const ConstMatRef& intensities, uint64_t seed) {
+  Mat out(intensities.rows(), intensities.cols());
+  Rng rng(seed, 7);
+  binarize(out, intensities, rng);
+  return out;
+}

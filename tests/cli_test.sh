@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The native programs as a user runs them. Usage: cli_test.sh CASE BIN_DIR MNIST_DIR
+set -uo pipefail
+case_name=$1 bin=$2 mnist=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+# runs a command, keeping its exit code, stdout and stderr
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; code=$?; }
+
+case $case_name in
+help)
+  for p in vae-train vae-eval vae-bench; do
+    run "$bin/$p" --help
+    [ $code -eq 0 ] || fail "$p --help exited $code"
+    grep -q -- "--threads" "$tmp/out" || fail "$p --help does not list --threads"
+  done
+  run "$bin/vae-train" --help
+  for flag in --hidden --latent --activation --optimizer --lr --batch --epochs --samples --seed --resume --data --out; do
+    grep -q -- "$flag" "$tmp/out" || fail "vae-train --help does not list $flag"
+  done ;;
+bad_flag)
+  for p in vae-train "vae-eval w.safetensors" vae-bench; do
+    run $bin/$p --no-such-flag
+    [ $code -ne 0 ] || fail "$p accepted --no-such-flag"
+    [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "$p: expected a one-line message, got: $(cat "$tmp/err")"
+    grep -q "no-such-flag" "$tmp/err" || fail "$p: message does not name the flag: $(cat "$tmp/err")"
+  done ;;
+bad_value)
+  run "$bin/vae-train" --activation gelu
+  [ $code -ne 0 ] && grep -q "gelu" "$tmp/err" || fail "bad activation: $code $(cat "$tmp/err")"
+  run "$bin/vae-train" --latent 0
+  [ $code -ne 0 ] && grep -q "latent" "$tmp/err" || fail "latent 0: $code $(cat "$tmp/err")"
+  run "$bin/vae-train" --lr abc
+  [ $code -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "lr abc: $code $(cat "$tmp/err")" ;;
+missing_data)
+  run "$bin/vae-train" --data "$tmp/nowhere" --epochs 1
+  [ $code -ne 0 ] || fail "vae-train ran without data"
+  grep -q "$tmp/nowhere" "$tmp/err" || fail "message does not name the directory: $(cat "$tmp/err")" ;;
+corrupt_weights)
+  printf 'not a safetensors file' > "$tmp/bad.safetensors"
+  run "$bin/vae-eval" "$tmp/bad.safetensors" --data "$mnist"
+  [ $code -eq 1 ] || fail "vae-eval on a corrupt file exited $code"
+  grep -q "$tmp/bad.safetensors: safetensors: " "$tmp/err" || fail "message: $(cat "$tmp/err")"
+  [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "expected one line: $(cat "$tmp/err")"
+  run "$bin/vae-eval" "$tmp/missing.safetensors" --data "$mnist"
+  [ $code -eq 1 ] && grep -q "missing.safetensors" "$tmp/err" || fail "missing file: $(cat "$tmp/err")" ;;
+train_eval_tiny)
+  run "$bin/vae-train" --data "$mnist" --train-limit 1000 --epochs 2 --hidden 64 --latent 4 --threads 1 --out "$tmp/m.safetensors" --log "$tmp/log.csv"
+  [ $code -eq 0 ] || fail "vae-train exited $code: $(cat "$tmp/err")"
+  [ "$(grep -c '^epoch ' "$tmp/out")" -eq 2 ] || fail "expected 2 epoch lines: $(cat "$tmp/out")"
+  grep -q "test ELBO" "$tmp/out" || fail "no test ELBO in the epoch lines"
+  for f in m.safetensors m-samples.png m-recon.png m.safetensors.ckpt; do [ -s "$tmp/$f" ] || fail "$f not written"; done
+  [ "$(head -c 8 "$tmp/m-samples.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "samples PNG has no PNG signature"
+  [ "$(wc -l < "$tmp/log.csv")" -eq 3 ] || fail "log CSV should have a header and 2 rows"
+  run "$bin/vae-eval" "$tmp/m.safetensors" --data "$mnist" --n 50 --k 20 --threads 1
+  [ $code -eq 0 ] || fail "vae-eval exited $code: $(cat "$tmp/err")"
+  grep -q '"metric":"test_elbo"' "$tmp/out" && grep -q '"metric":"log_px"' "$tmp/out" || fail "vae-eval output: $(cat "$tmp/out")"
+  ls "$tmp" | grep -q '\.tmp\.' && fail "temporary files left behind: $(ls "$tmp")"
+  true ;;
+resume_matches)
+  common=(--data "$mnist" --train-limit 600 --hidden 32 --latent 3 --threads 2 --seed 5)
+  run "$bin/vae-train" "${common[@]}" --epochs 3 --out "$tmp/straight.safetensors"
+  [ $code -eq 0 ] || fail "straight run: $(cat "$tmp/err")"
+  run "$bin/vae-train" "${common[@]}" --epochs 1 --out "$tmp/resumed.safetensors"
+  [ $code -eq 0 ] || fail "first part: $(cat "$tmp/err")"
+  run "$bin/vae-train" --data "$mnist" --train-limit 600 --threads 2 --epochs 3 --resume --out "$tmp/resumed.safetensors"
+  [ $code -eq 0 ] || fail "resumed part: $(cat "$tmp/err")"
+  grep -q "resuming" "$tmp/out" || fail "no resume line"
+  # checkpoints hold no wall time: identical state gives identical bytes
+  cmp "$tmp/straight.safetensors.ckpt" "$tmp/resumed.safetensors.ckpt" || fail "resumed checkpoint differs from the straight run's" ;;
+*) fail "unknown case $case_name" ;;
+esac
+echo "ok: $case_name"

@@ -1,0 +1,171 @@
+// Each layer's backward against finite differences of its forward, and the closed forms of the
+// losses (BCE from logits, Gaussian KL) against direct computation and Monte Carlo.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "core/layers.h"
+#include "core/rng.h"
+#include "gradcheck.h"
+
+namespace {
+
+Mat random_mat(int rows, int cols, Rng& rng, float scale = 1.0f) {
+  Mat m(rows, cols);
+  for (float& v : m.reshaped()) v = scale * rng.normal();
+  return m;
+}
+
+std::vector<float> flat(const Mat& m) { return std::vector<float>(m.data(), m.data() + m.size()); }
+Mat unflat(const std::vector<float>& v, int rows, int cols) { return ConstMatMap(v.data(), rows, cols); }
+
+// A fixed random projection R turns a layer's output Y into the scalar sum(R .* Y), whose
+// gradient with respect to Y is R itself.
+double project(const Mat& Y, const Mat& R) { return (Y.cast<double>().array() * R.cast<double>().array()).sum(); }
+
+}  // namespace
+
+TEST_CASE("linear backward matches finite differences for X, W and b", "[layers][grad]") {
+  Rng rng(1);
+  const int B = 4, in = 6, out = 5;
+  Mat X = random_mat(B, in, rng), W = random_mat(out, in, rng), R = random_mat(B, out, rng);
+  Vec b = random_mat(out, 1, rng);
+  Mat dX(B, in), dW = Mat::Zero(out, in);
+  Vec db = Vec::Zero(out);
+  linear_backward(dX, dW, db, R, X, W);
+  auto loss = [&](const Mat& x, const Mat& w, const Vec& bias) {
+    Mat Y(B, out);
+    linear_forward(Y, x, w, bias);
+    return project(Y, R);
+  };
+  auto fx = [&](const std::vector<float>& v) { return loss(unflat(v, B, in), W, b); };
+  auto fw = [&](const std::vector<float>& v) { return loss(X, unflat(v, out, in), b); };
+  auto fb = [&](const std::vector<float>& v) { return loss(X, W, ConstVecMap(v.data(), out)); };
+  std::vector<float> vb(b.data(), b.data() + out), gb(db.data(), db.data() + out);
+  CHECK(directional_check(fx, flat(X), flat(dX), 0, B * in, 11).relative_error() < 1e-3);
+  CHECK(directional_check(fw, flat(W), flat(dW), 0, out * in, 12).relative_error() < 1e-3);
+  CHECK(directional_check(fb, vb, gb, 0, out, 13).relative_error() < 1e-3);
+}
+
+TEST_CASE("linear backward accumulates into parameter gradients", "[layers]") {
+  Rng rng(2);
+  Mat X = random_mat(3, 4, rng), W = random_mat(2, 4, rng), dY = random_mat(3, 2, rng);
+  Mat dX(3, 4), dW = Mat::Zero(2, 4);
+  Vec db = Vec::Zero(2);
+  linear_backward(dX, dW, db, dY, X, W);
+  Mat once = dW;
+  linear_backward(dX, dW, db, dY, X, W);
+  CHECK((dW - 2 * once).cwiseAbs().maxCoeff() < 1e-5f);
+}
+
+TEST_CASE("relu and tanh backward match finite differences", "[layers][grad]") {
+  for (Activation act : {Activation::relu, Activation::tanh}) {
+    INFO(activation_name(act));
+    Rng rng(3);
+    const int B = 5, D = 7;
+    Mat A = random_mat(B, D, rng), R = random_mat(B, D, rng);
+    // keep relu's inputs away from its kink so central differences are valid
+    if (act == Activation::relu)
+      for (float& a : A.reshaped()) a = a >= 0 ? a + 0.1f : a - 0.1f;
+    Mat H(B, D), dA(B, D);
+    activation_forward(H, A, act);
+    activation_backward(dA, R, H, act);
+    auto f = [&](const std::vector<float>& v) {
+      Mat h(B, D);
+      activation_forward(h, unflat(v, B, D), act);
+      return project(h, R);
+    };
+    CHECK(directional_check(f, flat(A), flat(dA), 0, B * D, 21, 1e-3).relative_error() < 1e-3);
+  }
+}
+
+TEST_CASE("bce from logits backward is sigmoid(logits) - x and matches finite differences", "[layers][grad]") {
+  Rng rng(4);
+  const int B = 3, D = 8;
+  Mat L = random_mat(B, D, rng, 3.0f), X(B, D);
+  for (float& x : X.reshaped()) x = rng.uniform() < 0.5f ? 1.0f : 0.0f;
+  Mat dL(B, D);
+  bce_logits_backward(dL, L, X, 1.0f);
+  auto f = [&](const std::vector<float>& v) {
+    Vec loss(B);
+    bce_logits_forward(loss, unflat(v, B, D), X);
+    return loss.cast<double>().sum();
+  };
+  CHECK(directional_check(f, flat(L), flat(dL), 0, B * D, 31, 1e-3).relative_error() < 1e-3);
+  CHECK(dL(0, 0) == Approx(1.0 / (1.0 + std::exp(-L(0, 0))) - X(0, 0)).margin(1e-6));
+}
+
+TEST_CASE("bce from logits equals -[x log s + (1-x) log(1-s)] at moderate logits", "[layers]") {
+  Mat L(1, 4), X(1, 4);
+  L << -2.0f, -0.5f, 0.5f, 3.0f;
+  X << 1.0f, 0.0f, 1.0f, 0.0f;
+  Vec loss(1);
+  bce_logits_forward(loss, L, X);
+  double expected = 0;
+  for (int j = 0; j < 4; ++j) {
+    double s = 1.0 / (1.0 + std::exp(-static_cast<double>(L(0, j))));
+    expected -= X(0, j) * std::log(s) + (1 - X(0, j)) * std::log(1 - s);
+  }
+  CHECK(loss[0] == Approx(expected).epsilon(1e-5));
+}
+
+TEST_CASE("bce from logits stays finite and correct at logits of +-100", "[layers]") {
+  Mat L(1, 4), X(1, 4);
+  L << 100.0f, -100.0f, 100.0f, -100.0f;
+  X << 1.0f, 0.0f, 0.0f, 1.0f;
+  Vec loss(1);
+  bce_logits_forward(loss, L, X);
+  // right answers cost ~exp(-100) each; wrong ones cost 100 each
+  REQUIRE(std::isfinite(loss[0]));
+  CHECK(loss[0] == Approx(200.0).epsilon(1e-6));
+  Mat dL(1, 4);
+  bce_logits_backward(dL, L, X, 1.0f);
+  REQUIRE(dL.allFinite());
+  CHECK(dL(0, 0) == Approx(0.0).margin(1e-6));
+  CHECK(dL(0, 1) == Approx(0.0).margin(1e-6));
+  CHECK(dL(0, 2) == Approx(1.0).margin(1e-6));
+  CHECK(dL(0, 3) == Approx(-1.0).margin(1e-6));
+}
+
+TEST_CASE("closed-form KL equals a Monte Carlo estimate", "[layers]") {
+  Mat mu(1, 3), logvar(1, 3);
+  mu << 0.5f, -1.0f, 0.2f;
+  logvar << -0.7f, 0.3f, -2.0f;
+  Vec kl(1);
+  kl_forward(kl, mu, logvar);
+  // KL = E_q[log q(z) - log p(z)]; the (2 pi)^(-1/2) factors cancel
+  Rng rng(5);
+  const int n = 200000;
+  double sum = 0;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < 3; ++j) {
+      double sigma = std::exp(0.5 * logvar(0, j)), eps = rng.normal();
+      double z = mu(0, j) + sigma * eps;
+      sum += (-0.5 * eps * eps - 0.5 * logvar(0, j)) - (-0.5 * z * z);
+    }
+  CHECK(kl[0] == Approx(sum / n).epsilon(0.01));
+  CHECK(kl[0] > 0.0f);
+}
+
+TEST_CASE("KL is zero at the prior and its gradient matches finite differences", "[layers][grad]") {
+  Mat mu = Mat::Zero(2, 4), logvar = Mat::Zero(2, 4);
+  Vec kl(2);
+  kl_forward(kl, mu, logvar);
+  CHECK(kl.cwiseAbs().maxCoeff() < 1e-7f);
+  Rng rng(6);
+  mu = random_mat(2, 4, rng);
+  logvar = random_mat(2, 4, rng, 0.5f);
+  Mat dmu = Mat::Zero(2, 4), dlogvar = Mat::Zero(2, 4);
+  kl_backward(dmu, dlogvar, mu, logvar, 1.0f);
+  auto f_mu = [&](const std::vector<float>& v) {
+    kl_forward(kl, unflat(v, 2, 4), logvar);
+    return kl.cast<double>().sum();
+  };
+  auto f_lv = [&](const std::vector<float>& v) {
+    kl_forward(kl, mu, unflat(v, 2, 4));
+    return kl.cast<double>().sum();
+  };
+  CHECK(directional_check(f_mu, flat(mu), flat(dmu), 0, 8, 41, 1e-3).relative_error() < 1e-3);
+  CHECK(directional_check(f_lv, flat(logvar), flat(dlogvar), 0, 8, 42, 1e-3).relative_error() < 1e-3);
+}

@@ -1,0 +1,86 @@
+// Model weights in safetensors: PyTorch names and shapes, config in the metadata, bit-exact round
+// trips, and every mismatch rejected with its own message.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "io/weights.h"
+
+namespace {
+
+VaeParams small_model(Activation act = Activation::tanh) {
+  VaeConfig c;
+  c.input = 12;
+  c.hidden = {8, 6};
+  c.latent = 3;
+  c.activation = act;
+  VaeParams p;
+  p.build(c);
+  Rng rng(4);
+  p.init(rng);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("weights use nn.Linear names and (out, in) shapes", "[weights]") {
+  VaeParams p = small_model();
+  SafeTensorsFile f = weights_to_safetensors(p, {{"dataset", "mnist"}});
+  const SafeTensor* w0 = f.find("encoder.0.weight");
+  REQUIRE(w0);
+  CHECK(w0->shape == std::vector<int64_t>{8, 12});
+  CHECK(f.find("encoder.1.bias")->shape == std::vector<int64_t>{6});
+  CHECK(f.find("encoder.mu.weight")->shape == std::vector<int64_t>{3, 6});
+  CHECK(f.find("encoder.logvar.bias")->shape == std::vector<int64_t>{3});
+  CHECK(f.find("decoder.0.weight")->shape == std::vector<int64_t>{6, 3});
+  CHECK(f.find("decoder.2.weight")->shape == std::vector<int64_t>{12, 8});
+  CHECK(f.tensors.size() == 14);
+  // row-major (out, in): element (1, 2) of encoder.0.weight is W(1, 2)
+  CHECK(w0->data[1 * 12 + 2] == p.W(p.encoder[0])(1, 2));
+  CHECK(f.meta("config") == R"({"input":12,"hidden":[8,6],"latent":3,"activation":"tanh"})");
+  CHECK(f.meta("dataset") == "mnist");
+}
+
+TEST_CASE("weights round-trip bit-exactly with config and provenance", "[weights]") {
+  VaeParams p = small_model(Activation::relu);
+  std::vector<uint8_t> bytes = safetensors_serialize(weights_to_safetensors(p, {{"test_elbo", "-99.5"}}));
+  VaeParams q;
+  Metadata meta;
+  REQUIRE(weights_parse(bytes.data(), bytes.size(), "mem", &q, &meta).ok);
+  CHECK(q.config.describe() == p.config.describe());
+  REQUIRE(q.size() == p.size());
+  CHECK(std::memcmp(q.data.data(), p.data.data(), p.size() * sizeof(float)) == 0);
+  bool found = false;
+  for (const auto& kv : meta) found |= kv.first == "test_elbo" && kv.second == "-99.5";
+  CHECK(found);
+}
+
+TEST_CASE("weights with a mismatched or missing part are rejected with their own messages", "[weights]") {
+  VaeParams p = small_model();
+  struct Case {
+    const char* what;
+    std::function<void(SafeTensorsFile&)> corrupt;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"no config", [](SafeTensorsFile& f) { f.metadata.clear(); }, "no \"config\" in the metadata"},
+      {"config not JSON", [](SafeTensorsFile& f) { f.metadata[0].second = "{oops"; }, "config is not a JSON object"},
+      {"config latent wrong type", [](SafeTensorsFile& f) { f.metadata[0].second = R"({"input":12,"hidden":[8,6],"latent":"3","activation":"tanh"})"; }, "\"latent\" missing"},
+      {"unknown activation", [](SafeTensorsFile& f) { f.metadata[0].second = R"({"input":12,"hidden":[8,6],"latent":3,"activation":"gelu"})"; }, "unknown activation \"gelu\""},
+      {"config disagrees with shapes", [](SafeTensorsFile& f) { f.metadata[0].second = R"({"input":12,"hidden":[8,6],"latent":4,"activation":"tanh"})"; }, "has shape [3, 6], config 12-8-6-4-6-8-12 tanh needs [4, 6]"},
+      {"missing tensor", [](SafeTensorsFile& f) { f.tensors.erase(f.tensors.begin()); }, "missing tensor \"encoder.0.weight\""},
+      {"extra tensor", [](SafeTensorsFile& f) { f.tensors.push_back({"head.weight", "F32", {1}, {0.0f}}); }, "unexpected tensor \"head.weight\""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    SafeTensorsFile f = weights_to_safetensors(p, {});
+    c.corrupt(f);
+    std::vector<uint8_t> bytes = safetensors_serialize(f);
+    VaeParams q;
+    Status st = weights_parse(bytes.data(), bytes.size(), "upload.safetensors", &q, nullptr);
+    REQUIRE_FALSE(st.ok);
+    CHECK_THAT(st.message, Catch::Contains(c.message));
+    CHECK_THAT(st.message, Catch::StartsWith("upload.safetensors: "));
+    CHECK(q.size() == 0);  // untouched
+  }
+}

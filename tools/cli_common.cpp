@@ -1,0 +1,79 @@
+// Shared plumbing of the native programs.
+#include "cli_common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <Eigen/Core>
+#include <omp.h>
+
+void cli_parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) std::exit(app.exit(e));
+    std::cerr << app.get_name() << ": " << e.what() << " (see --help)\n";
+    std::exit(2);
+  }
+}
+
+void cli_fail(const std::string& program, const std::string& message) {
+  std::cerr << program << ": " << message << "\n";
+  std::exit(1);
+}
+
+std::string default_data_dir() { return std::string(VAE_SOURCE_DIR) + "/.deps/mnist"; }
+std::string default_weights_dir() { return std::string(VAE_SOURCE_DIR) + "/weights"; }
+
+int hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+void set_threads(int threads) {
+  const int n = threads > 0 ? threads : hardware_threads();
+  omp_set_num_threads(n);
+  Eigen::setNbThreads(n);
+}
+
+Dataset load_split_or_exit(const std::string& program, const std::string& dir, const std::string& split, long limit) {
+  Dataset d;
+  Status st = mnist_load(dir, split, &d);
+  if (!st) cli_fail(program, st.message + (dir == default_data_dir() ? " (run tools/setup.sh to install MNIST)" : ""));
+  if (limit > 0 && limit < d.images.rows()) {
+    d.images.conservativeResize(limit, Eigen::NoChange);
+    d.labels.resize(static_cast<size_t>(limit));
+  }
+  return d;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Progress::Progress(std::string label, long long total, long long unit_per_step)
+    : label_(std::move(label)), total_(total), unit_(unit_per_step), tty_(isatty(STDERR_FILENO)) {
+  start_ = last_ = std::chrono::steady_clock::now();
+}
+
+void Progress::update(long long done) {
+  if (!tty_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (done < total_ && std::chrono::duration<double>(now - last_).count() < 0.1) return;
+  last_ = now;
+  const double elapsed = seconds_since(start_);
+  const double rate = elapsed > 0 ? done * unit_ / elapsed : 0;
+  const double eta = done > 0 ? elapsed * (total_ - done) / done : 0;
+  const int width = 30, filled = static_cast<int>(width * done / std::max(1LL, total_));
+  std::string bar(static_cast<size_t>(filled), '=');
+  if (filled < width) bar += '>' + std::string(static_cast<size_t>(width - filled - 1), ' ');
+  std::fprintf(stderr, "\r%s [%s] %lld/%lld  %.0f samples/s  ETA %.1fs ", label_.c_str(), bar.c_str(), done, total_,
+               rate, eta);
+  std::fflush(stderr);
+}
+
+void Progress::finish() {
+  if (!tty_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+}

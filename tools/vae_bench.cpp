@@ -1,0 +1,82 @@
+// vae-bench: training samples/s and decoded images/s of a model (default: the comparison model
+// 784-400-20-400-784 ReLU, batch 100, Adam), as JSON. A benchmark, not a test.
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
+#include "train/trainer.h"
+
+namespace {
+
+const char* kProgram = "vae-bench";
+
+// Runs fn repeatedly for at least `seconds` after `warmup` calls; returns calls per second.
+template <class Fn>
+double rate(Fn&& fn, int warmup, double seconds) {
+  for (int i = 0; i < warmup; ++i) fn();
+  long calls = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  do {
+    fn();
+    ++calls;
+  } while (seconds_since(t0) < seconds);
+  return calls / seconds_since(t0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string data = default_data_dir();
+  std::vector<int> hidden = {400};
+  int latent = 20, batch = 100, decode_batch = 256, threads = 0;
+  double seconds = 3.0;
+  CLI::App app{"Measure training samples/s and decoded images/s of the VAE core.", kProgram};
+  app.add_option("--data", data, "MNIST directory (training images to train on)")->capture_default_str();
+  app.add_option("--hidden", hidden, "hidden sizes")->delimiter(',')->capture_default_str()->check(CLI::Range(1, 16384));
+  app.add_option("--latent", latent, "latent size Z")->capture_default_str()->check(CLI::Range(1, 4096));
+  app.add_option("--batch", batch, "training batch size")->capture_default_str()->check(CLI::Range(1, 60000));
+  app.add_option("--decode-batch", decode_batch, "images decoded per call")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--threads", threads, "threads for training (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
+  app.add_option("--seconds", seconds, "time per measurement")->capture_default_str()->check(CLI::PositiveNumber);
+  cli_parse(app, argc, argv);
+  set_threads(threads);
+  const int train_threads = Eigen::nbThreads();
+
+  Dataset train = load_split_or_exit(kProgram, data, "train", 0);
+  VaeConfig c;
+  c.hidden = hidden;
+  c.latent = latent;
+  TrainOptions o;
+  o.batch = batch;
+  Trainer t;
+  t.start(c, o);
+  const double steps_per_s = rate([&] { t.step(train.images); }, 20, seconds);
+
+  // decoding: z ~ N(0, I) to Bernoulli means, single thread and all threads
+  VaeWork w;
+  w.resize(t.params, decode_batch);
+  Mat z(decode_batch, latent), logits(decode_batch, c.input), probs(decode_batch, c.input);
+  Rng rng(5);
+  for (float& v : z.reshaped()) v = rng.normal();
+  auto decode = [&] {
+    vae_decode(logits, w, t.params, z);
+    sigmoid_forward(probs, logits);
+  };
+  Eigen::setNbThreads(1);
+  const double decode_1 = rate(decode, 5, seconds) * decode_batch;
+  Eigen::setNbThreads(train_threads);
+  const double decode_n = rate(decode, 5, seconds) * decode_batch;
+
+  nlohmann::ordered_json j;
+  j["model"] = c.describe();
+  j["batch"] = batch;
+  j["threads"] = train_threads;
+  j["train_samples_per_s"] = std::round(steps_per_s * batch);
+  j["train_seconds_per_epoch"] = 60000.0 / (steps_per_s * batch);
+  j["decode_batch"] = decode_batch;
+  j["decode_images_per_s_1_thread"] = std::round(decode_1);
+  j["decode_images_per_s"] = std::round(decode_n);
+  std::cout << j.dump(2) << std::endl;
+  return 0;
+}

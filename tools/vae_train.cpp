@@ -1,0 +1,183 @@
+// vae-train: trains the VAE on MNIST (the README's data protocol), writes weights (safetensors),
+// a checkpoint each epoch, a PNG of prior samples and a PNG of test reconstructions.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "cli_common.h"
+#include "io/png.h"
+#include "io/weights.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace {
+
+const char* kProgram = "vae-train";
+
+struct Flags {
+  std::string data = default_data_dir();
+  std::string out = default_weights_dir() + "/latest.safetensors";
+  std::string checkpoint;  // default: out + ".ckpt"
+  std::string log_csv;
+  std::vector<int> hidden = {400};
+  int latent = 20;
+  std::string activation = "relu", optimizer = "adam";
+  float lr = 1e-3f;
+  int batch = 100, epochs = 10, samples = 1, threads = 0;
+  long train_limit = 0;
+  uint64_t seed = 1;
+  bool resume = false;
+};
+
+std::string stem(const std::string& path) {
+  const std::string ext = ".safetensors";
+  if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0)
+    return path.substr(0, path.size() - ext.size());
+  return path;
+}
+
+// 100 samples from the prior, drawn as Bernoulli means.
+void write_samples_png(const std::string& path, const VaeParams& p) {
+  VaeWork w;
+  w.resize(p, 100);
+  Rng rng(7, 3);
+  Mat z(100, p.config.latent), logits(100, p.config.input);
+  for (float& v : z.reshaped()) v = rng.normal();
+  vae_decode(logits, w, p, z);
+  Mat probs(100, p.config.input);
+  sigmoid_forward(probs, logits);
+  Status st = png_write_grid(path, ConstMatMap(probs.data(), probs.rows(), probs.cols()), 28, 28, 10);
+  if (!st) cli_fail(kProgram, st.message);
+}
+
+// Rows of 10 test images, each followed by a row of their reconstructions from the encoder's mean.
+void write_reconstructions_png(const std::string& path, const VaeParams& p, const Mat& test_binary) {
+  const int n = 40, per_row = 10;
+  VaeWork w;
+  w.resize(p, n);
+  vae_encode(w, p, test_binary.topRows(n));
+  Mat logits(n, p.config.input), recon(n, p.config.input), grid(2 * n, p.config.input);
+  vae_decode(logits, w, p, w.heads.leftCols(p.config.latent));
+  sigmoid_forward(recon, logits);
+  for (int i = 0; i < n; ++i) {
+    const int row = i / per_row, col = i % per_row;
+    grid.row(2 * row * per_row + col) = test_binary.row(i);
+    grid.row((2 * row + 1) * per_row + col) = recon.row(i);
+  }
+  Status st = png_write_grid(path, ConstMatMap(grid.data(), grid.rows(), grid.cols()), 28, 28, per_row);
+  if (!st) cli_fail(kProgram, st.message);
+}
+
+double test_elbo(const VaeParams& p, const Mat& test_binary) {
+  VaeWork w;
+  w.resize(p, 500);
+  Rng rng(kTestBinarizationSeed, 11);  // the same eps every evaluation, apart from the training stream
+  return -vae_evaluate(w, p, test_binary, rng, 1).neg_elbo;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  CLI::App app{"Train a variational autoencoder (Kingma & Welling 2014) on MNIST and write its weights.", kProgram};
+  app.add_option("--data", f.data, "directory of the four MNIST IDX files")->capture_default_str();
+  app.add_option("--out", f.out, "weights file to write (safetensors); PNGs are written beside it")->capture_default_str();
+  app.add_option("--checkpoint", f.checkpoint, "checkpoint written after every epoch [default: OUT.ckpt]");
+  app.add_flag("--resume", f.resume, "continue from the checkpoint (its config and state) up to --epochs");
+  app.add_option("--hidden", f.hidden, "hidden layer sizes, encoder order; the decoder mirrors them (e.g. 500,500)")
+      ->delimiter(',')->capture_default_str()->check(CLI::Range(1, 16384));
+  app.add_option("--latent", f.latent, "latent size Z")->capture_default_str()->check(CLI::Range(1, 4096));
+  app.add_option("--activation", f.activation, "hidden activation")->capture_default_str()->check(CLI::IsMember({"relu", "tanh"}));
+  app.add_option("--optimizer", f.optimizer, "optimizer")->capture_default_str()->check(CLI::IsMember({"adam", "adagrad"}));
+  app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--batch", f.batch, "minibatch size")->capture_default_str()->check(CLI::Range(1, 60000));
+  app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--seed", f.seed, "seed of the one random stream (init, order, binarization, eps)")->capture_default_str();
+  app.add_option("--threads", f.threads, "threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
+  app.add_option("--train-limit", f.train_limit, "train on the first N training images only (0 = all 60000)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--log", f.log_csv, "append one CSV row per epoch: epoch, samples seen, train and test ELBO, seconds");
+  cli_parse(app, argc, argv);
+  if (f.checkpoint.empty()) f.checkpoint = f.out + ".ckpt";
+  set_threads(f.threads);
+
+  Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
+  Dataset test = load_split_or_exit(kProgram, f.data, "test", 0);
+  const Mat test_binary = binarize_fixed(test.images);
+
+  Trainer t;
+  if (f.resume) {
+    Status st = checkpoint_load(f.checkpoint, &t);
+    if (!st) cli_fail(kProgram, st.message);
+    std::printf("resuming %s from epoch %lld (%s)\n", t.params.config.describe().c_str(), t.epoch, f.checkpoint.c_str());
+  } else {
+    VaeConfig c;
+    c.hidden = f.hidden;
+    c.latent = f.latent;
+    activation_parse(f.activation, &c.activation);
+    TrainOptions o;
+    o.batch = f.batch;
+    o.samples = f.samples;
+    optimizer_parse(f.optimizer, &o.optimizer);
+    o.lr = f.lr;
+    o.seed = f.seed;
+    t.start(c, o);
+  }
+  if (train.images.rows() < t.options.batch)
+    cli_fail(kProgram, "the training set (" + std::to_string(train.images.rows()) + " images) is smaller than one batch");
+  std::printf("model %s, %zu parameters; %lld training images, batch %d, %s lr %g, %d thread(s)\n",
+              t.params.config.describe().c_str(), t.params.size(), static_cast<long long>(train.images.rows()),
+              t.options.batch, optimizer_name(t.optimizer.kind), t.optimizer.lr, Eigen::nbThreads());
+  std::fflush(stdout);
+
+  std::ofstream log;
+  if (!f.log_csv.empty()) {
+    const bool fresh = !std::ifstream(f.log_csv).good();
+    log.open(f.log_csv, std::ios::app);
+    if (!log) cli_fail(kProgram, f.log_csv + ": cannot open for appending");
+    if (fresh) log << "epoch,samples_seen,train_elbo,test_elbo,seconds\n";
+  }
+  const long long steps = t.steps_per_epoch(train.images.rows());
+  const auto t0 = std::chrono::steady_clock::now();
+  double last_test_elbo = test_elbo(t.params, test_binary);
+  while (t.epoch < f.epochs) {
+    const auto e0 = std::chrono::steady_clock::now();
+    Progress bar("epoch " + std::to_string(t.epoch + 1) + "/" + std::to_string(f.epochs), steps, t.options.batch);
+    for (long long s = 0; s < steps; ++s) {
+      t.step(train.images);
+      bar.update(s + 1);
+    }
+    bar.finish();
+    const double train_elbo = -t.epoch_loss_sum / steps, seconds = seconds_since(e0);
+    last_test_elbo = test_elbo(t.params, test_binary);
+    std::printf("epoch %3lld/%d  train ELBO %8.2f  test ELBO %8.2f  %6.1f s  %6.0f samples/s\n", t.epoch, f.epochs,
+                train_elbo, last_test_elbo, seconds, steps * t.options.batch / seconds);
+    std::fflush(stdout);
+    if (log.is_open())
+      log << t.epoch << "," << t.epoch * steps * t.options.batch << "," << train_elbo << "," << last_test_elbo << ","
+          << seconds << std::endl;
+    Status st = checkpoint_save(f.checkpoint, t, {});
+    if (!st) cli_fail(kProgram, st.message);
+  }
+  const double wall = seconds_since(t0);
+  char elbo_text[32];
+  std::snprintf(elbo_text, sizeof elbo_text, "%.3f", last_test_elbo);
+  const Metadata provenance = {
+      {"dataset", "mnist"},
+      {"protocol", "dynamic binarization; test set binarized once with seed " + std::to_string(kTestBinarizationSeed)},
+      {"epochs", std::to_string(t.epoch)},
+      {"batch", std::to_string(t.options.batch)},
+      {"optimizer", std::string(optimizer_name(t.optimizer.kind)) + " lr " + std::to_string(t.optimizer.lr)},
+      {"samples", std::to_string(t.options.samples)},
+      {"seed", std::to_string(t.options.seed)},
+      {"train_images", std::to_string(train.images.rows())},
+      {"wall_time_s", std::to_string(wall)},
+      {"test_elbo", elbo_text}};
+  Status st = weights_save(f.out, t.params, provenance);
+  if (!st) cli_fail(kProgram, st.message);
+  write_samples_png(stem(f.out) + "-samples.png", t.params);
+  write_reconstructions_png(stem(f.out) + "-recon.png", t.params, test_binary);
+  std::printf("wrote %s (test ELBO %.2f nats), %s-samples.png, %s-recon.png\n", f.out.c_str(), last_test_elbo,
+              stem(f.out).c_str(), stem(f.out).c_str());
+  return 0;
+}
