@@ -332,3 +332,72 @@ TEST_CASE("file_read_all of a missing file fails naming the path") {
   CHECK(out == std::vector<uint8_t>{9});
   remove_dir(dir);
 }
+
+namespace {
+std::vector<uint8_t> one_f16_tensor(const std::vector<uint16_t>& halves) {
+  const std::string header = R"({"h":{"dtype":"F16","shape":[)" + std::to_string(halves.size()) +
+                             R"(],"data_offsets":[0,)" + std::to_string(2 * halves.size()) + "]}}";
+  std::vector<uint8_t> bytes(8, 0);
+  bytes[0] = uint8_t(header.size());
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  for (uint16_t h : halves) {
+    bytes.push_back(uint8_t(h & 0xff));
+    bytes.push_back(uint8_t(h >> 8));
+  }
+  return bytes;
+}
+}  // namespace
+
+TEST_CASE("F16 tensors load as the exact floats they encode", "[safetensors]") {
+  // 1, -2, 0.5, 65504 (largest), 2^-24 (smallest subnormal), -0
+  std::vector<uint8_t> bytes = one_f16_tensor({0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x8000});
+  SafeTensorsFile f;
+  Status st = safetensors_parse(bytes.data(), bytes.size(), &f);
+  REQUIRE(st.ok);
+  const std::vector<float> expected = {1.0f, -2.0f, 0.5f, 65504.0f, 5.9604645e-8f, -0.0f};
+  REQUIRE(f.tensors[0].data.size() == expected.size());
+  CHECK(f.tensors[0].dtype == "F16");
+  for (size_t i = 0; i < expected.size(); ++i) CHECK(f.tensors[0].data[i] == expected[i]);
+  CHECK(std::signbit(f.tensors[0].data[5]));
+}
+
+TEST_CASE("F16 infinity and NaN are rejected like their F32 counterparts", "[safetensors]") {
+  SafeTensorsFile f;
+  std::vector<uint8_t> inf = one_f16_tensor({0x3c00, 0x7c00});
+  std::vector<uint8_t> nan = one_f16_tensor({0x7e00});
+  CHECK_THAT(safetensors_parse(inf.data(), inf.size(), &f).message, Catch::Contains("infinite value at element 1"));
+  CHECK_THAT(safetensors_parse(nan.data(), nan.size(), &f).message, Catch::Contains("NaN value at element 0"));
+}
+
+TEST_CASE("writing F16 rounds to the nearest half, ties to even, and reads back", "[safetensors]") {
+  SafeTensorsFile f;
+  // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: ties to even gives 1; 1 + 3 * 2^-11 gives 1 + 2^-9
+  f.tensors.push_back({"x", "F16", {5}, {1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 0.1f, -3.0e-7f, 1.0e6f}});
+  std::vector<uint8_t> bytes = safetensors_serialize(f);
+  SafeTensorsFile g;
+  Status st = safetensors_parse(bytes.data(), bytes.size(), &g);
+  // 1e6 overflows half: written as infinity, which the reader rejects
+  CHECK_THAT(st.message, Catch::Contains("infinite value at element 4"));
+  f.tensors[0].data.pop_back();
+  f.tensors[0].shape = {4};
+  bytes = safetensors_serialize(f);
+  REQUIRE(safetensors_parse(bytes.data(), bytes.size(), &g).ok);
+  CHECK(g.tensors[0].data[0] == 1.0f);
+  CHECK(g.tensors[0].data[1] == 1.0f + 0x1p-9f);
+  CHECK(g.tensors[0].data[2] == Approx(0.1f).epsilon(1e-3));
+  CHECK(g.tensors[0].data[3] == Approx(-3.0e-7f).epsilon(0.05));  // a subnormal half
+  uint64_t header_length = 0;
+  for (int i = 0; i < 8; ++i) header_length |= uint64_t(bytes[i]) << (8 * i);
+  CHECK(bytes.size() - 8 - header_length == 8);  // 4 halves: 8 data bytes
+}
+
+TEST_CASE("BF16 tensors load as floats", "[safetensors]") {
+  const std::string header = R"({"b":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}})";
+  std::vector<uint8_t> bytes(8, 0);
+  bytes[0] = uint8_t(header.size());
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  for (uint8_t b : {0x80, 0x3f, 0x40, 0xc0}) bytes.push_back(b);  // 1.0, -3.0
+  SafeTensorsFile f;
+  REQUIRE(safetensors_parse(bytes.data(), bytes.size(), &f).ok);
+  CHECK(f.tensors[0].data == std::vector<float>{1.0f, -3.0f});
+}

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--data", data, "directory of the MNIST IDX files")->capture_default_str();
   app.add_option("--k", k, "importance samples per image for log p(x) (0 = skip)")->capture_default_str()->check(CLI::Range(0, 1000000));
   app.add_option("--n", n, "use the first N test images (0 = all 10000)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", seed, "seed of the eps streams")->capture_default_str();
+  app.add_option("--seed", seed, "seed of the eps streams of log p(x)")->capture_default_str();
   app.add_option("--threads", threads, "threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
   app.add_option("--chunk", chunk, "samples decoded per GEMM")->capture_default_str()->check(CLI::Range(1, 100000));
   cli_parse(app, argc, argv);
@@ -43,10 +43,7 @@ int main(int argc, char** argv) {
   const long N = static_cast<long>(X.rows());
 
   auto t0 = std::chrono::steady_clock::now();
-  VaeWork w;
-  w.resize(p, 500);
-  Rng rng(seed, 11);
-  VaeLoss loss = vae_evaluate(w, p, X, rng, 1);
+  const VaeLoss loss = test_set_loss(p, X);
   nlohmann::ordered_json line;
   line["metric"] = "test_elbo";
   line["weights"] = weights_path;

@@ -74,3 +74,22 @@ void kl_backward(MatRef dmu, MatRef dlogvar, const ConstMatRef& mu, const ConstM
   // dKL/dlogvar = (exp(logvar) - 1) / 2
   dlogvar.array() += (0.5f * scale) * (logvar.array().exp() - 1.0f);
 }
+
+void softmax_ce_forward(VecRef loss, const ConstMatRef& logits, const uint8_t* labels) {
+  for (Eigen::Index b = 0; b < logits.rows(); ++b) {
+    const float m = logits.row(b).maxCoeff();
+    // logsumexp(l) = m + log sum exp(l - m)
+    const float lse = m + std::log((logits.row(b).array() - m).exp().sum());
+    loss[b] = lse - logits(b, labels[b]);
+  }
+}
+
+void softmax_ce_backward(MatRef dlogits, const ConstMatRef& logits, const uint8_t* labels, float scale) {
+  for (Eigen::Index b = 0; b < logits.rows(); ++b) {
+    const float m = logits.row(b).maxCoeff();
+    dlogits.row(b) = (logits.row(b).array() - m).exp();
+    // d ce / d l = softmax(l) - onehot(y)
+    dlogits.row(b) *= scale / dlogits.row(b).sum();
+    dlogits(b, labels[b]) -= scale;
+  }
+}

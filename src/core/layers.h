@@ -2,6 +2,7 @@
 // Outputs first, then inputs. Backward functions ACCUMULATE into parameter gradients
 // (cleared once per step) and OVERWRITE input gradients.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "core/tensor.h"
@@ -39,3 +40,9 @@ void kl_backward(MatRef dmu, MatRef dlogvar, const ConstMatRef& mu, const ConstM
 
 // Numerically stable sigmoid, elementwise.
 void sigmoid_forward(MatRef P, const ConstMatRef& logits);
+
+// Softmax cross-entropy from logits (B x C) against integer labels (B), per sample (B):
+//   ce = logsumexp(l) - l_y
+void softmax_ce_forward(VecRef loss, const ConstMatRef& logits, const uint8_t* labels);
+// dlogits = scale * (softmax(logits) - onehot(y)): the fused, stable gradient of softmax + CE
+void softmax_ce_backward(MatRef dlogits, const ConstMatRef& logits, const uint8_t* labels, float scale);

@@ -41,6 +41,7 @@ const DTypeName kDTypes[] = {
 // One tensor's header entry, checked on its own but not yet against the data buffer.
 struct Entry {
   std::string name;
+  DType dtype = DType::F32;
   std::vector<int64_t> shape;
   uint64_t begin = 0, end = 0;  // byte offsets into the data buffer
 };
@@ -92,7 +93,7 @@ Status parse_metadata(const Json& value, std::vector<std::pair<std::string, std:
   return Status::success();
 }
 
-Status parse_dtype(const std::string& name, const Json& entry) {
+Status parse_dtype(const std::string& name, const Json& entry, DType* out) {
   auto it = entry.find("dtype");
   if (it == entry.end()) return fail("tensor " + in_quotes(name) + " has no dtype");
   if (!it->is_string()) return fail("tensor " + in_quotes(name) + " dtype is not a string");
@@ -100,13 +101,14 @@ Status parse_dtype(const std::string& name, const Json& entry) {
   DType dtype;
   if (!dtype_from_string(text, &dtype))
     return fail("tensor " + in_quotes(name) + " has unknown dtype " + in_quotes(text));
-  if (dtype != DType::F32)
-    return fail("tensor " + in_quotes(name) + " has unsupported dtype " + text + " (only F32 loads)");
+  if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16)
+    return fail("tensor " + in_quotes(name) + " has unsupported dtype " + text + " (F32, F16 and BF16 load)");
+  *out = dtype;
   return Status::success();
 }
 
 // Reads the shape and checks that its element count times 4 bytes fits in 64 bits.
-Status parse_shape(const std::string& name, const Json& entry, std::vector<int64_t>* shape,
+Status parse_shape(const std::string& name, const Json& entry, size_t element_size, std::vector<int64_t>* shape,
                    uint64_t* byte_count) {
   auto it = entry.find("shape");
   if (it == entry.end()) return fail("tensor " + in_quotes(name) + " has no shape");
@@ -119,12 +121,12 @@ Status parse_shape(const std::string& name, const Json& entry, std::vector<int64
     if (!dim.is_number_integer())
       return fail("tensor " + in_quotes(name) + " has a shape entry that is not an integer");
     uint64_t size = dim.is_number_unsigned() ? dim.get<uint64_t>() : 0;  // signed here means -0
-    if (size > uint64_t(INT64_MAX) || (size != 0 && count > UINT64_MAX / 4 / size))
+    if (size > uint64_t(INT64_MAX) || (size != 0 && count > UINT64_MAX / element_size / size))
       return fail("tensor " + in_quotes(name) + " shape element count overflows 64 bits");
     count *= size;
     shape->push_back(int64_t(size));
   }
-  *byte_count = count * 4;
+  *byte_count = count * element_size;
   return Status::success();
 }
 
@@ -146,8 +148,8 @@ Status parse_entry(const std::string& name, const Json& value, Entry* out) {
   if (!value.is_object()) return fail("tensor " + in_quotes(name) + " entry is not an object");
   out->name = name;
   uint64_t byte_count = 0;
-  Status status = parse_dtype(name, value);
-  if (status) status = parse_shape(name, value, &out->shape, &byte_count);
+  Status status = parse_dtype(name, value, &out->dtype);
+  if (status) status = parse_shape(name, value, dtype_size(out->dtype), &out->shape, &byte_count);
   if (status) status = parse_offsets(name, value, &out->begin, &out->end);
   if (!status) return status;
   if (out->end - out->begin != byte_count)
@@ -184,12 +186,66 @@ Status check_layout(std::vector<Entry> entries, uint64_t buffer_size) {
   return Status::success();
 }
 
+float bits_to_float(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint32_t float_to_bits(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  return bits;
+}
+
+float bf16_to_float(uint16_t h) { return bits_to_float(uint32_t(h) << 16); }
+
+// IEEE binary16 -> binary32, exact (subnormals, infinities and NaN included).
+float half_to_float(uint16_t h) {
+  const uint32_t sign = uint32_t(h & 0x8000) << 16;
+  const uint32_t exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  if (exponent == 0x1f) return bits_to_float(sign | 0x7f800000 | (mantissa << 13));
+  if (exponent != 0) return bits_to_float(sign | ((exponent + 112) << 23) | (mantissa << 13));
+  // subnormal: mantissa * 2^-24
+  const float magnitude = float(mantissa) * (1.0f / 16777216.0f);
+  return sign ? -magnitude : magnitude;
+}
+
+// binary32 -> binary16, rounding to nearest even; too large becomes infinity.
+uint16_t float_to_half(float f) {
+  const uint32_t x = float_to_bits(f);
+  const uint16_t sign = uint16_t((x >> 16) & 0x8000);
+  const uint32_t abs = x & 0x7fffffff;
+  if (abs >= 0x7f800000) return uint16_t(sign | 0x7c00 | (abs > 0x7f800000 ? 0x200 : 0));  // inf, NaN
+  if (abs >= 0x477ff000) return uint16_t(sign | 0x7c00);  // rounds past 65504: infinity
+  if (abs < 0x38800000) {
+    // subnormal half (or zero): round abs / 2^-24 to an integer, ties to even
+    const float scaled = bits_to_float(abs) * 16777216.0f;
+    float rounded = std::nearbyint(scaled);
+    return uint16_t(sign | uint16_t(rounded));
+  }
+  // normal: rebias the exponent, round the 13 dropped mantissa bits to nearest even
+  uint32_t h = ((abs >> 13) - (112u << 10));
+  const uint32_t dropped = abs & 0x1fff;
+  if (dropped > 0x1000 || (dropped == 0x1000 && (h & 1))) h += 1;
+  return uint16_t(sign | h);
+}
+
 Status read_floats(const uint8_t* buffer, const Entry& e, SafeTensor* out) {
   out->name = e.name;
-  out->dtype = "F32";
+  out->dtype = e.dtype == DType::F16 ? "F16" : e.dtype == DType::BF16 ? "BF16" : "F32";
   out->shape = e.shape;
-  out->data.resize((e.end - e.begin) / 4);
-  if (!out->data.empty()) std::memcpy(out->data.data(), buffer + e.begin, e.end - e.begin);
+  const size_t element_size = dtype_size(e.dtype);
+  out->data.resize((e.end - e.begin) / element_size);
+  if (e.dtype == DType::F32) {
+    if (!out->data.empty()) std::memcpy(out->data.data(), buffer + e.begin, e.end - e.begin);
+  } else {
+    for (size_t i = 0; i < out->data.size(); i++) {
+      const uint8_t* p = buffer + e.begin + 2 * i;
+      const uint16_t bits = uint16_t(p[0] | (p[1] << 8));
+      out->data[i] = e.dtype == DType::F16 ? half_to_float(bits) : bf16_to_float(bits);
+    }
+  }
   for (size_t i = 0; i < out->data.size(); i++) {
     if (std::isnan(out->data[i]))
       return fail("tensor " + in_quotes(e.name) + " holds a NaN value at element " + std::to_string(i));
@@ -242,14 +298,15 @@ std::vector<uint8_t> safetensors_serialize(const SafeTensorsFile& f) {
     uint64_t count = 1;
     for (int64_t dim : t.shape) count *= uint64_t(dim);
     assert(count == t.data.size() && "tensor data size must match its shape");
-    assert((t.dtype.empty() || t.dtype == "F32") && "only F32 tensors can be written");
+    assert((t.dtype.empty() || t.dtype == "F32" || t.dtype == "F16") && "only F32 and F16 tensors can be written");
     assert(!header.contains(t.name) && "tensor names must be unique and not __metadata__");
+    const uint64_t element_size = t.dtype == "F16" ? 2 : 4;
     Json entry = Json::object();
-    entry["dtype"] = "F32";
+    entry["dtype"] = t.dtype == "F16" ? "F16" : "F32";
     entry["shape"] = t.shape;
-    entry["data_offsets"] = {offset, offset + count * 4};
+    entry["data_offsets"] = {offset, offset + count * element_size};
     header[t.name] = std::move(entry);
-    offset += count * 4;
+    offset += count * element_size;
   }
   // replace, not throw, on invalid UTF-8 in a name: this must not throw or abort
   std::string text = header.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -260,8 +317,16 @@ std::vector<uint8_t> safetensors_serialize(const SafeTensorsFile& f) {
   std::memcpy(bytes.data() + 8, text.data(), text.size());
   uint8_t* data = bytes.data() + 8 + text.size();
   for (const SafeTensor& t : f.tensors) {
-    if (!t.data.empty()) std::memcpy(data, t.data.data(), t.data.size() * 4);
-    data += t.data.size() * 4;
+    if (t.dtype == "F16") {
+      for (float v : t.data) {
+        const uint16_t h = float_to_half(v);
+        *data++ = uint8_t(h & 0xff);
+        *data++ = uint8_t(h >> 8);
+      }
+    } else {
+      if (!t.data.empty()) std::memcpy(data, t.data.data(), t.data.size() * 4);
+      data += t.data.size() * 4;
+    }
   }
   return bytes;
 }

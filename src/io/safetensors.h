@@ -20,9 +20,9 @@ size_t dtype_size(DType dtype);
 
 struct SafeTensor {
   std::string name;
-  std::string dtype = "F32";   // always "F32" for parsed tensors
+  std::string dtype = "F32";   // as stored: "F32", "F16" or "BF16" (read); "F32" or "F16" (written)
   std::vector<int64_t> shape;  // row-major dimensions, e.g. (out, in) for a weight
-  std::vector<float> data;     // product(shape) floats
+  std::vector<float> data;     // product(shape) floats, whatever the stored dtype
 };
 
 struct SafeTensorsFile {

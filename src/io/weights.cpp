@@ -10,6 +10,7 @@ std::string config_to_json(const VaeConfig& c) {
   j["hidden"] = c.hidden;
   j["latent"] = c.latent;
   j["activation"] = activation_name(c.activation);
+  if (c.classes > 0) j["classes"] = c.classes;
   return j.dump();
 }
 
@@ -40,13 +41,19 @@ Status config_from_json(const std::string& text, VaeConfig* out) {
   if (act == j.end() || !act->is_string()) return Status::error("config: \"activation\" missing or not a string");
   if (!activation_parse(act->get<std::string>(), &c.activation))
     return Status::error("config: unknown activation \"" + act->get<std::string>() + "\" (relu or tanh)");
+  if (j.contains("classes")) {
+    const auto& classes = j["classes"];
+    if (!classes.is_number_integer() || classes.get<long long>() < 0 || classes.get<long long>() > 1000)
+      return Status::error("config: \"classes\" is not an integer in 0..1000");
+    c.classes = static_cast<int>(classes.get<long long>());
+  }
   Status valid = c.validate();
   if (!valid) return valid;
   *out = c;
   return Status::success();
 }
 
-SafeTensorsFile weights_to_safetensors(const VaeParams& p, const Metadata& provenance) {
+SafeTensorsFile weights_to_safetensors(const VaeParams& p, const Metadata& provenance, const std::string& dtype) {
   SafeTensorsFile f;
   f.metadata.push_back({"config", config_to_json(p.config)});
   for (const auto& kv : provenance)
@@ -54,8 +61,8 @@ SafeTensorsFile weights_to_safetensors(const VaeParams& p, const Metadata& prove
   for (const LinearSlot* s : p.slots()) {
     const float* w = p.data.data() + s->w_offset;
     const float* b = p.data.data() + s->b_offset;
-    f.tensors.push_back({s->name + ".weight", "F32", {s->out, s->in}, std::vector<float>(w, w + size_t(s->out) * s->in)});
-    f.tensors.push_back({s->name + ".bias", "F32", {s->out}, std::vector<float>(b, b + s->out)});
+    f.tensors.push_back({s->name + ".weight", dtype, {s->out, s->in}, std::vector<float>(w, w + size_t(s->out) * s->in)});
+    f.tensors.push_back({s->name + ".bias", dtype, {s->out}, std::vector<float>(b, b + s->out)});
   }
   return f;
 }
@@ -114,6 +121,7 @@ Status weights_load(const std::string& path, VaeParams* out, Metadata* meta) {
   return weights_parse(bytes.data(), bytes.size(), path, out, meta);
 }
 
-Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance) {
-  return file_write_atomic(path, safetensors_serialize(weights_to_safetensors(params, provenance)));
+Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance,
+                    const std::string& dtype) {
+  return file_write_atomic(path, safetensors_serialize(weights_to_safetensors(params, provenance, dtype)));
 }

@@ -16,8 +16,9 @@ using Metadata = std::vector<std::pair<std::string, std::string>>;
 std::string config_to_json(const VaeConfig& config);
 Status config_from_json(const std::string& text, VaeConfig* out);
 
-// Every tensor of params, plus "config" and `provenance` in the metadata.
-SafeTensorsFile weights_to_safetensors(const VaeParams& params, const Metadata& provenance);
+// Every tensor of params, stored as `dtype` ("F32" or "F16"), plus "config" and `provenance` in the metadata.
+SafeTensorsFile weights_to_safetensors(const VaeParams& params, const Metadata& provenance,
+                                       const std::string& dtype = "F32");
 // Builds *out from f: the config from the metadata, every expected tensor present with its shape,
 // no unknown tensors (except names in `extra`). *out is untouched on failure.
 Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const std::set<std::string>& extra = {});
@@ -26,4 +27,5 @@ Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const 
 Status weights_parse(const uint8_t* bytes, size_t size, const std::string& source, VaeParams* out, Metadata* meta);
 Status weights_load(const std::string& path, VaeParams* out, Metadata* meta);
 // Atomic: a temporary file, then rename.
-Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance);
+Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance,
+                    const std::string& dtype = "F32");

@@ -4,18 +4,21 @@
 #include <algorithm>
 #include <cmath>
 
-std::vector<double> vae_log_px(VaeWork& w, const VaeParams& p, const ConstMatRef& X, int k, Rng& rng) {
+std::vector<double> vae_log_px(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, int k,
+                               Rng& rng) {
   const int Z = p.config.latent, C = w.batch;
   const Eigen::Index N = X.rows();
   std::vector<double> out(static_cast<size_t>(N));
-  Mat x_rep(C, X.cols());  // the image repeated over a chunk
+  Mat x_rep(C, X.cols());  // the image (and its label) repeated over a chunk
+  Mat y_rep(C, Y.cols());
   Vec log_w(C);
   for (Eigen::Index i = 0; i < N; ++i) {
-    vae_encode(w, p, X.row(i));
+    vae_encode(w, p, X.row(i), Y.row(i));
     const RowVec mu = w.heads.row(0).leftCols(Z);
     const RowVec logvar = w.heads.row(0).rightCols(Z);
     const RowVec sigma = (0.5f * logvar.array()).exp();
     x_rep.rowwise() = X.row(i);
+    if (Y.cols() > 0) y_rep.rowwise() = Y.row(i);
     double max_log_w = -INFINITY, sum_exp = 0;  // running logsumexp
     for (int done = 0; done < k; done += C) {
       const int n = std::min(C, k - done);
@@ -23,7 +26,7 @@ std::vector<double> vae_log_px(VaeWork& w, const VaeParams& p, const ConstMatRef
         for (int j = 0; j < Z; ++j) w.eps(r, j) = rng.normal();
       // z = mu + sigma * eps
       w.z.topRows(n) = (w.eps.topRows(n).array().rowwise() * sigma.array()).rowwise() + mu.array();
-      vae_decode(w.logits.topRows(n), w, p, w.z.topRows(n));
+      vae_decode(w.logits.topRows(n), w, p, w.z.topRows(n), y_rep.topRows(n));
       bce_logits_forward(w.bce.head(n), w.logits.topRows(n), x_rep.topRows(n));
       // log w = log p(x|z) + log p(z) - log q(z|x); the (2 pi)^(-Z/2) factors cancel:
       //   log p(z) = -1/2 |z|^2,  log q(z|x) = -1/2 (|eps|^2 + sum logvar)

@@ -8,5 +8,10 @@
 #include "model/vae.h"
 
 // log p(x) estimate (nats) for each row of X (N x D, binary), with k samples per image, drawn in
-// chunks of w.batch rows. Returns N values.
-std::vector<double> vae_log_px(VaeWork& w, const VaeParams& p, const ConstMatRef& X, int k, Rng& rng);
+// chunks of w.batch rows. Returns N values. For a conditional model, log p(x|y) with Y (N x C)
+// one-hot; without Y the model must be unconditional.
+std::vector<double> vae_log_px(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, int k,
+                               Rng& rng);
+inline std::vector<double> vae_log_px(VaeWork& w, const VaeParams& p, const ConstMatRef& X, int k, Rng& rng) {
+  return vae_log_px(w, p, X, no_labels(X.rows()), k, rng);
+}

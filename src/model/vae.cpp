@@ -14,6 +14,7 @@ std::string VaeConfig::describe() const {
   s << "-" << latent;
   for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) s << "-" << *it;
   s << "-" << input << " " << activation_name(activation);
+  if (classes > 0) s << ", conditional on " << classes << " classes";
   return s.str();
 }
 
@@ -23,6 +24,7 @@ Status VaeConfig::validate() const {
   if (hidden.empty() || hidden.size() > 16) return Status::error("config: need 1 to 16 hidden layers");
   for (int h : hidden)
     if (h <= 0 || h > 16384) return Status::error("config: hidden size " + std::to_string(h) + " out of range (1..16384)");
+  if (classes < 0 || classes > 1000) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..1000)");
   return Status::success();
 }
 
@@ -40,13 +42,14 @@ void VaeParams::build(const VaeConfig& c) {
   encoder.clear();
   decoder.clear();
   size_t at = 0;
+  const int C = c.classes;
   auto place = [&at](LinearSlot& s) {
     s.w_offset = at;
     at += static_cast<size_t>(s.out) * s.in;
     s.b_offset = at;
     at += s.out;
   };
-  int in = c.input;
+  int in = c.input + C;  // [x | y]
   for (size_t i = 0; i < c.hidden.size(); ++i) {
     encoder.push_back(make_slot("encoder." + std::to_string(i), c.hidden[i], in));
     place(encoder.back());
@@ -61,7 +64,7 @@ void VaeParams::build(const VaeConfig& c) {
   mu.b_offset = at + 2 * head_w;
   logvar.b_offset = mu.b_offset + c.latent;
   at = logvar.b_offset + c.latent;
-  in = c.latent;
+  in = c.latent + C;  // [z | y]
   for (size_t i = 0; i <= c.hidden.size(); ++i) {
     int out = i < c.hidden.size() ? c.hidden[c.hidden.size() - 1 - i] : c.input;
     decoder.push_back(make_slot("decoder." + std::to_string(i), out, in));
@@ -91,7 +94,10 @@ void VaeParams::init(Rng& rng) {
 void VaeWork::resize(const VaeParams& p, int B) {
   batch = B;
   const VaeConfig& c = p.config;
-  const int Z = c.latent, D = c.input;
+  const int Z = c.latent, D = c.input, C = c.classes;
+  x_in.resize(C > 0 ? B : 0, D + C);
+  z_in.resize(C > 0 ? B : 0, Z + C);
+  d_z_in.resize(C > 0 ? B : 0, Z + C);
   enc_h.resize(p.encoder.size());
   d_enc_h.resize(p.encoder.size());
   for (size_t i = 0; i < p.encoder.size(); ++i) {
@@ -119,14 +125,36 @@ void VaeWork::resize(const VaeParams& p, int B) {
 static MatMap grad_W(std::vector<float>& g, const LinearSlot& s) { return MatMap(g.data() + s.w_offset, s.out, s.in); }
 static VecMap grad_b(std::vector<float>& g, const LinearSlot& s) { return VecMap(g.data() + s.b_offset, s.out); }
 
-void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X) {
+Mat no_labels(Eigen::Index n) { return Mat(n, 0); }
+
+Mat one_hot(const uint8_t* labels, Eigen::Index n, int classes) {
+  Mat Y = Mat::Zero(n, classes);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    assert(labels[i] < classes);
+    Y(i, labels[i]) = 1.0f;
+  }
+  return Y;
+}
+
+// The first layer's input: X itself, or [X | Y] for a conditional model (written into `joined`).
+static ConstMatRef with_labels(Mat& joined, const ConstMatRef& X, const ConstMatRef& Y, int classes) {
+  assert(Y.rows() == X.rows() && Y.cols() == classes);
+  if (classes == 0) return X;
+  const Eigen::Index n = X.rows();
+  joined.topRows(n).leftCols(X.cols()) = X;
+  joined.topRows(n).rightCols(classes) = Y;
+  return joined.topRows(n);
+}
+
+void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y) {
   const Eigen::Index n = X.rows();
   assert(n <= w.batch);
+  const ConstMatRef input = with_labels(w.x_in, X, Y, p.config.classes);
   for (size_t i = 0; i < p.encoder.size(); ++i) {
     auto H = w.enc_h[i].topRows(n);
-    // h_i = act(W_i h_{i-1} + b_i), h_{-1} = x
+    // h_i = act(W_i h_{i-1} + b_i), h_{-1} = x (or [x | y])
     if (i == 0)
-      linear_forward(H, X, p.W(p.encoder[i]), p.b(p.encoder[i]));
+      linear_forward(H, input, p.W(p.encoder[i]), p.b(p.encoder[i]));
     else
       linear_forward(H, w.enc_h[i - 1].topRows(n), p.W(p.encoder[i]), p.b(p.encoder[i]));
     activation_forward(H, H, p.config.activation);
@@ -135,14 +163,15 @@ void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X) {
   linear_forward(w.heads.topRows(n), w.enc_h.back().topRows(n), p.heads_W(), p.heads_b());
 }
 
-void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z) {
+void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y) {
   const Eigen::Index n = z.rows();
   assert(n <= w.batch && logits.rows() == n);
+  const ConstMatRef input = with_labels(w.z_in, z, Y, p.config.classes);
   const size_t last = p.decoder.size() - 1;
   for (size_t i = 0; i < last; ++i) {
     auto H = w.dec_h[i].topRows(n);
     if (i == 0)
-      linear_forward(H, z, p.W(p.decoder[i]), p.b(p.decoder[i]));
+      linear_forward(H, input, p.W(p.decoder[i]), p.b(p.decoder[i]));
     else
       linear_forward(H, w.dec_h[i - 1].topRows(n), p.W(p.decoder[i]), p.b(p.decoder[i]));
     activation_forward(H, H, p.config.activation);
@@ -159,10 +188,13 @@ static void decoder_backward(VaeWork& w, const VaeParams& p) {
     const LinearSlot& s = p.decoder[i];
     const Mat& dY = i == last ? w.d_logits : w.d_dec_h[i];
     if (i < last) activation_backward(w.d_dec_h[i], w.d_dec_h[i], w.dec_h[i], act);
-    Mat& dX = i == 0 ? w.d_z : w.d_dec_h[i - 1];
-    const Mat& X = i == 0 ? w.z : w.dec_h[i - 1];
+    const bool joined = i == 0 && p.config.classes > 0;  // input [z | y]
+    Mat& dX = i > 0 ? w.d_dec_h[i - 1] : joined ? w.d_z_in : w.d_z;
+    const Mat& X = i > 0 ? w.dec_h[i - 1] : joined ? w.z_in : w.z;
     linear_backward(dX, grad_W(w.grad, s), grad_b(w.grad, s), dY, X, p.W(s));
   }
+  // dL/dz: the z columns of dL/d[z | y]
+  if (p.config.classes > 0) w.d_z = w.d_z_in.leftCols(p.config.latent);
 }
 
 // Backward through the encoder from d_heads (B x 2Z), accumulating parameter gradients.
@@ -175,8 +207,8 @@ static void encoder_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
   for (size_t i = n; i-- > 0;) {
     activation_backward(w.d_enc_h[i], w.d_enc_h[i], w.enc_h[i], act);
     if (i == 0)
-      linear_backward(w.d_unused, grad_W(w.grad, p.encoder[0]), grad_b(w.grad, p.encoder[0]), w.d_enc_h[0], X,
-                      p.W(p.encoder[0]));
+      linear_backward(w.d_unused, grad_W(w.grad, p.encoder[0]), grad_b(w.grad, p.encoder[0]), w.d_enc_h[0],
+                      p.config.classes > 0 ? ConstMatRef(w.x_in) : X, p.W(p.encoder[0]));
     else
       linear_backward(w.d_enc_h[i - 1], grad_W(w.grad, p.encoder[i]), grad_b(w.grad, p.encoder[i]), w.d_enc_h[i],
                       w.enc_h[i - 1], p.W(p.encoder[i]));
@@ -188,11 +220,11 @@ static void sample_normal(MatRef out, Rng& rng) {
     for (Eigen::Index c = 0; c < out.cols(); ++c) out(r, c) = rng.normal();
 }
 
-VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng, int samples,
-                             bool want_grad) {
+VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
+                             int samples, bool want_grad) {
   const int B = w.batch, Z = p.config.latent;
   assert(X.rows() == B && X.cols() == p.config.input && samples >= 1);
-  vae_encode(w, p, X);
+  vae_encode(w, p, X, Y);
   auto mu = w.heads.leftCols(Z);
   auto logvar = w.heads.rightCols(Z);
   if (want_grad) {
@@ -207,7 +239,7 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
     sample_normal(w.eps, rng);
     // z = mu + exp(logvar / 2) * eps  (the reparameterization trick)
     w.z = mu + (0.5f * logvar.array()).exp().matrix().cwiseProduct(w.eps);
-    vae_decode(w.logits, w, p, w.z);
+    vae_decode(w.logits, w, p, w.z, Y);
     bce_logits_forward(w.bce, w.logits, X);
     bce_sum += w.bce.cast<double>().sum();
     if (!want_grad) continue;
@@ -232,20 +264,22 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
   return loss;
 }
 
-VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng, int samples) {
+VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
+                     int samples) {
   const Eigen::Index N = X.rows();
   const int Z = p.config.latent;
   double bce = 0, kl = 0;
   for (Eigen::Index start = 0; start < N; start += w.batch) {
     const Eigen::Index n = std::min<Eigen::Index>(w.batch, N - start);
     auto x = X.middleRows(start, n);
-    vae_encode(w, p, x);
+    auto y = Y.middleRows(start, n);
+    vae_encode(w, p, x, y);
     auto mu = w.heads.topRows(n).leftCols(Z);
     auto logvar = w.heads.topRows(n).rightCols(Z);
     for (int l = 0; l < samples; ++l) {
       sample_normal(w.eps.topRows(n), rng);
       w.z.topRows(n) = mu + (0.5f * logvar.array()).exp().matrix().cwiseProduct(w.eps.topRows(n));
-      vae_decode(w.logits.topRows(n), w, p, w.z.topRows(n));
+      vae_decode(w.logits.topRows(n), w, p, w.z.topRows(n), y);
       bce_logits_forward(w.bce.head(n), w.logits.topRows(n), x);
       bce += w.bce.head(n).cast<double>().sum() / samples;
     }

@@ -15,6 +15,8 @@ struct VaeConfig {
   std::vector<int> hidden = {400};  // encoder hidden sizes; the decoder mirrors them
   int latent = 20;                 // Z
   Activation activation = Activation::relu;
+  int classes = 0;  // C: a conditional VAE (Sohn et al. 2015) when > 0: the one-hot label y
+                    // enters the encoder as [x | y] and the decoder as [z | y]
 
   Status validate() const;
   std::string describe() const;  // e.g. "784-400-20-400-784 relu"
@@ -54,6 +56,8 @@ struct VaeParams {
 // Work buffers for one batch size B, allocated once; the training step allocates nothing.
 struct VaeWork {
   int batch = 0;
+  Mat x_in;                // B x (D + C): [x | y], conditional models only
+  Mat z_in, d_z_in;        // B x (Z + C): [z | y] and its gradient, conditional models only
   std::vector<Mat> enc_h;  // B x H_i, post-activation of encoder hidden layer i
   Mat heads;               // B x 2Z: [mu | logvar]
   Mat eps, z;              // B x Z
@@ -75,15 +79,35 @@ struct VaeLoss {
   double kl = 0;        // mean KL
 };
 
-// Encoder: heads (B x 2Z) = [mu | logvar] of q(z|X), X (B x D)
-void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X);
-// Decoder: logits (B x D) of p(x|z), z (B x Z)
-void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z);
+// Y below is the one-hot labels (n x C) of a conditional model, and empty (n x 0) otherwise;
+// the overloads without Y are for unconditional models.
+
+// Encoder: heads (n x 2Z) = [mu | logvar] of q(z|x, y), X (n x D), n <= w.batch
+void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y);
+// Decoder: logits (n x D) of p(x|z, y), z (n x Z)
+void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y);
 
 // The negative ELBO of a batch X (B x D, binary) with L samples of z per image, and, when
 // want_grad, its gradient with respect to every parameter in w.grad (overwritten).
-VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng,
+VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
                              int samples, bool want_grad);
 
 // Same without gradients, on any number of rows, in batches of w.batch.
-VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng, int samples = 1);
+VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
+                     int samples = 1);
+
+// An empty label matrix (n x 0) for unconditional models, and one-hot rows (n x C) from labels.
+Mat no_labels(Eigen::Index n);
+Mat one_hot(const uint8_t* labels, Eigen::Index n, int classes);
+
+inline void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X) { vae_encode(w, p, X, no_labels(X.rows())); }
+inline void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z) {
+  vae_decode(logits, w, p, z, no_labels(z.rows()));
+}
+inline VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng, int samples,
+                                    bool want_grad) {
+  return vae_forward_backward(w, p, X, no_labels(X.rows()), rng, samples, want_grad);
+}
+inline VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, Rng& rng, int samples = 1) {
+  return vae_evaluate(w, p, X, no_labels(X.rows()), rng, samples);
+}

@@ -20,6 +20,7 @@ Status checkpoint_save(const std::string& path, const Trainer& t, const Metadata
   j["rng_inc"] = std::to_string(t.rng.inc);
   j["rng_has_spare"] = t.rng.has_spare;
   j["rng_spare"] = t.rng.spare;
+  j["train_seconds"] = t.train_seconds;
   f.metadata.push_back({"checkpoint", j.dump()});
   return file_write_atomic(path, safetensors_serialize(f));
 }
@@ -89,6 +90,10 @@ Status checkpoint_load(const std::string& path, Trainer* trainer) {
   t.options.seed = seed;
   t.options.optimizer = t.optimizer.kind;
   t.options.lr = t.optimizer.lr;
+  auto seconds = j.find("train_seconds");
+  if (seconds == j.end() || !seconds->is_number() || !(seconds->get<double>() >= 0))
+    return fail("train_seconds missing or negative");
+  t.train_seconds = seconds->get<double>();
   t.epoch = epoch;
   t.prepare();
   *trainer = std::move(t);

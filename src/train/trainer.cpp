@@ -22,18 +22,20 @@ void Trainer::start(const VaeConfig& config, const TrainOptions& opts) {
   epoch = 0;
   cursor = 0;
   epoch_loss_sum = 0;
+  train_seconds = 0;
   prepare();
 }
 
 void Trainer::prepare() {
   work.resize(params, options.batch);
   xb.resize(options.batch, params.config.input);
+  yb.resize(options.batch, params.config.classes);
 }
 
-VaeLoss Trainer::step(const ConstMatRef& images) {
+VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   const long long N = images.rows();
-  const int B = options.batch;
-  assert(N >= B && images.cols() == params.config.input);
+  const int B = options.batch, C = params.config.classes;
+  assert(N >= B && images.cols() == params.config.input && (C == 0 || labels));
   if (cursor == 0) {
     // a new epoch: a fresh order (Fisher-Yates from the identity, so it depends on rng alone)
     perm.resize(static_cast<size_t>(N));
@@ -44,8 +46,12 @@ VaeLoss Trainer::step(const ConstMatRef& images) {
   for (int b = 0; b < B; ++b) {
     const uint32_t idx = perm[static_cast<size_t>(cursor * B + b)];
     binarize(xb.row(b), images.row(idx), rng);
+    if (C > 0) {
+      yb.row(b).setZero();
+      yb(b, labels[idx]) = 1.0f;
+    }
   }
-  VaeLoss loss = vae_forward_backward(work, params, xb, rng, options.samples, true);
+  VaeLoss loss = vae_forward_backward(work, params, xb, yb, rng, options.samples, true);
   optimizer.update(params.data.data(), work.grad.data(), params.size());
   epoch_loss_sum += loss.neg_elbo;
   if (++cursor == steps_per_epoch(N)) {
@@ -60,4 +66,14 @@ Mat binarize_fixed(const ConstMatRef& intensities, uint64_t seed) {
   Rng rng(seed, 7);
   binarize(out, intensities, rng);
   return out;
+}
+
+VaeLoss test_set_loss(const VaeParams& params, const ConstMatRef& test_binary, const uint8_t* labels) {
+  VaeWork w;
+  w.resize(params, 500);
+  Rng rng(kTestBinarizationSeed, 11);
+  const int C = params.config.classes;
+  assert(C == 0 || labels);
+  const Mat Y = C > 0 ? one_hot(labels, test_binary.rows(), C) : no_labels(test_binary.rows());
+  return vae_evaluate(w, params, test_binary, Y, rng, 1);
 }

@@ -25,19 +25,23 @@ struct Trainer {
   Rng rng;                     // the one stream behind init, shuffling, binarization and eps
   VaeWork work;                // sized for options.batch
   Mat xb;                      // B x D: the current binarized batch
+  Mat yb;                      // B x C: its one-hot labels (conditional models; B x 0 otherwise)
   std::vector<uint32_t> perm;  // N: this epoch's order of the training images
   long long epoch = 0;         // completed epochs
   long long cursor = 0;        // batches taken in the current epoch
   double epoch_loss_sum = 0;   // sum of batch losses in the current epoch
+  double train_seconds = 0;    // wall time spent training so far, kept across resumes (the caller adds)
 
   // Fresh model: parameters initialized from options.seed.
   void start(const VaeConfig& config, const TrainOptions& options);
   // Resize buffers after params/optimizer/rng were restored (from a checkpoint).
   void prepare();
   long long steps_per_epoch(long long num_images) const { return num_images / options.batch; }
-  // One gradient step on the next batch of `images` (N x D intensities in [0, 1]); starts a new
-  // epoch (fresh order) when the previous one ended. Returns that batch's loss.
-  VaeLoss step(const ConstMatRef& images);
+  // One gradient step on the next batch of `images` (N x D intensities in [0, 1]) with their
+  // `labels` (N; used by conditional models, may be null otherwise); starts a new epoch (fresh
+  // order) when the previous one ended. Returns that batch's loss.
+  VaeLoss step(const ConstMatRef& images, const uint8_t* labels);
+  VaeLoss step(const ConstMatRef& images) { return step(images, nullptr); }
   bool at_epoch_start() const { return cursor == 0; }
 };
 
@@ -47,3 +51,7 @@ void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng);
 // The test set is binarized once, with this fixed seed, so every reported figure uses the same bits.
 constexpr uint64_t kTestBinarizationSeed = 20140101;
 Mat binarize_fixed(const ConstMatRef& intensities, uint64_t seed = kTestBinarizationSeed);
+
+// The test-set negative ELBO as every program reports it: one z per image from a fixed stream, so
+// the trainer's figure and vae-eval's agree for the same weights.
+VaeLoss test_set_loss(const VaeParams& params, const ConstMatRef& test_binary, const uint8_t* labels = nullptr);
