@@ -16,7 +16,8 @@ Mat random_binary(int rows, int cols, Rng& rng) {
   return X;
 }
 
-// Checks d(-ELBO)/d(tensor) for the weight and bias of every layer of a small model.
+// Checks d(-ELBO)/d(tensor) for the weight and bias of every layer of a small model (conditional
+// models get random labels).
 void check_all_tensors(const VaeConfig& config, int samples, double h) {
   VaeParams p;
   p.build(config);
@@ -25,10 +26,13 @@ void check_all_tensors(const VaeConfig& config, int samples, double h) {
   const int B = 3;
   Rng data_rng(8);
   Mat X = random_binary(B, config.input, data_rng);
+  std::vector<uint8_t> labels(B);
+  for (uint8_t& y : labels) y = static_cast<uint8_t>(data_rng.below(std::max(1, config.classes)));
+  const Mat Y = config.classes > 0 ? one_hot(labels.data(), B, config.classes) : no_labels(B);
   VaeWork w;
   w.resize(p, B);
   Rng eps_rng(9);
-  vae_forward_backward(w, p, X, eps_rng, samples, true);
+  vae_forward_backward(w, p, X, Y, eps_rng, samples, true);
   const std::vector<float> grad = w.grad;
   auto loss_at = [&](const std::vector<float>& theta) {
     VaeParams q = p;
@@ -36,7 +40,7 @@ void check_all_tensors(const VaeConfig& config, int samples, double h) {
     VaeWork wq;
     wq.resize(q, B);
     Rng r(9);
-    return vae_forward_backward(wq, q, X, r, samples, false).neg_elbo;
+    return vae_forward_backward(wq, q, X, Y, r, samples, false).neg_elbo;
   };
   for (const LinearSlot* s : p.slots()) {
     const size_t w_size = static_cast<size_t>(s->out) * s->in;
@@ -113,4 +117,37 @@ TEST_CASE("negative ELBO is the batch mean of reconstruction plus KL", "[vae]") 
   Rng r2(5);
   VaeLoss eval = vae_evaluate(w, p, X, r2, 1);
   CHECK(eval.neg_elbo == Approx(loss.neg_elbo).epsilon(1e-5));
+}
+
+TEST_CASE("conditional VAE gradient matches finite differences for every tensor", "[vae][grad][cvae]") {
+  VaeConfig c;
+  c.input = 12;
+  c.hidden = {7};
+  c.latent = 3;
+  c.classes = 4;
+  c.activation = Activation::tanh;
+  check_all_tensors(c, 2, 1e-2);
+}
+
+TEST_CASE("conditional VAE takes [x | y] into the encoder and [z | y] into the decoder", "[vae][cvae]") {
+  VaeConfig c;
+  c.input = 10;
+  c.hidden = {6};
+  c.latent = 2;
+  c.classes = 3;
+  VaeParams p;
+  p.build(c);
+  CHECK(p.encoder[0].in == 13);
+  CHECK(p.decoder[0].in == 5);
+  CHECK(p.mu.in == 6);
+  Rng rng(1);
+  p.init(rng);
+  // the same z decodes differently under different labels
+  VaeWork w;
+  w.resize(p, 2);
+  Mat z = Mat::Zero(2, 2), logits(2, 10);
+  const uint8_t labels[] = {0, 2};
+  vae_decode(logits, w, p, z, one_hot(labels, 2, 3));
+  CHECK((logits.row(0) - logits.row(1)).cwiseAbs().maxCoeff() > 1e-3f);
+  CHECK(c.describe() == "10-6-2-6-10 relu, conditional on 3 classes");
 }

@@ -2,6 +2,7 @@
 // trips, and every mismatch rejected with its own message.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 
 #include "io/weights.h"
@@ -83,4 +84,45 @@ TEST_CASE("weights with a mismatched or missing part are rejected with their own
     CHECK_THAT(st.message, Catch::StartsWith("upload.safetensors: "));
     CHECK(q.size() == 0);  // untouched
   }
+}
+
+TEST_CASE("a conditional model's config carries its classes through a weights file", "[weights][cvae]") {
+  VaeConfig c;
+  c.input = 12;
+  c.hidden = {8};
+  c.latent = 2;
+  c.classes = 10;
+  VaeParams p;
+  p.build(c);
+  Rng rng(2);
+  p.init(rng);
+  SafeTensorsFile f = weights_to_safetensors(p, {});
+  CHECK(f.meta("config") == R"({"input":12,"hidden":[8],"latent":2,"activation":"relu","classes":10})");
+  CHECK(f.find("encoder.0.weight")->shape == std::vector<int64_t>{8, 22});
+  CHECK(f.find("decoder.0.weight")->shape == std::vector<int64_t>{8, 12});
+  std::vector<uint8_t> bytes = safetensors_serialize(f);
+  VaeParams q;
+  REQUIRE(weights_parse(bytes.data(), bytes.size(), "mem", &q, nullptr).ok);
+  CHECK(q.config.classes == 10);
+  CHECK(q.data == p.data);
+}
+
+TEST_CASE("weights written as F16 load within half precision of the originals", "[weights]") {
+  VaeParams p = small_model();
+  std::vector<uint8_t> f32 = safetensors_serialize(weights_to_safetensors(p, {}, "F32"));
+  std::vector<uint8_t> f16 = safetensors_serialize(weights_to_safetensors(p, {}, "F16"));
+  auto data_bytes = [](const std::vector<uint8_t>& bytes) {
+    uint64_t header = 0;
+    for (int i = 0; i < 8; ++i) header |= uint64_t(bytes[i]) << (8 * i);
+    return bytes.size() - 8 - header;
+  };
+  CHECK(data_bytes(f32) == 4 * p.size());
+  CHECK(data_bytes(f16) == 2 * p.size());
+  VaeParams q;
+  REQUIRE(weights_parse(f16.data(), f16.size(), "mem", &q, nullptr).ok);
+  double worst = 0;
+  for (size_t i = 0; i < p.size(); ++i)
+    worst = std::max(worst, std::fabs(double(q.data[i]) - p.data[i]) / std::max(1e-3, std::fabs(double(p.data[i]))));
+  CHECK(worst < 1e-3);  // 11-bit significand: relative error <= 2^-11
+  CHECK(worst > 0);     // and it really was rounded
 }

@@ -15,7 +15,8 @@ namespace {
 const char* kProgram = "vae-train";
 
 struct Flags {
-  std::string data = default_data_dir();
+  std::string dataset = "mnist";
+  std::string data;  // default: the dataset's own folder
   std::string out = default_weights_dir() + "/latest.safetensors";
   std::string checkpoint;  // default: out + ".ckpt"
   std::string log_csv;
@@ -26,7 +27,8 @@ struct Flags {
   int batch = 100, epochs = 10, samples = 1, threads = 0;
   long train_limit = 0;
   uint64_t seed = 1;
-  bool resume = false;
+  bool resume = false, conditional = false;
+  float lr_final = 0, kl_warmup = 0;
 };
 
 std::string stem(const std::string& path) {
@@ -36,14 +38,22 @@ std::string stem(const std::string& path) {
   return path;
 }
 
-// 100 samples from the prior, drawn as Bernoulli means.
+// 100 samples from the prior, drawn as Bernoulli means; a conditional model's row r shows class r
+// (the same 10 styles z down each column).
 void write_samples_png(const std::string& path, const VaeParams& p) {
   VaeWork w;
   w.resize(p, 100);
   Rng rng(7, 3);
   Mat z(100, p.config.latent), logits(100, p.config.input);
   for (float& v : z.reshaped()) v = rng.normal();
-  vae_decode(logits, w, p, z);
+  std::vector<uint8_t> labels(100);
+  for (int i = 0; i < 100; ++i) {
+    labels[static_cast<size_t>(i)] = static_cast<uint8_t>(i / 10 % std::max(1, p.config.classes));
+    if (i >= 10) z.row(i) = z.row(i % 10);
+  }
+  if (p.config.classes == 0)
+    for (float& v : z.bottomRows(90).reshaped()) v = rng.normal();
+  vae_decode(logits, w, p, z, p.config.classes > 0 ? one_hot(labels.data(), 100, p.config.classes) : no_labels(100));
   Mat probs(100, p.config.input);
   sigmoid_forward(probs, logits);
   Status st = png_write_grid(path, ConstMatMap(probs.data(), probs.rows(), probs.cols()), 28, 28, 10);
@@ -51,13 +61,15 @@ void write_samples_png(const std::string& path, const VaeParams& p) {
 }
 
 // Rows of 10 test images, each followed by a row of their reconstructions from the encoder's mean.
-void write_reconstructions_png(const std::string& path, const VaeParams& p, const Mat& test_binary) {
+void write_reconstructions_png(const std::string& path, const VaeParams& p, const Mat& test_binary,
+                               const uint8_t* labels) {
   const int n = 40, per_row = 10;
   VaeWork w;
   w.resize(p, n);
-  vae_encode(w, p, test_binary.topRows(n));
+  const Mat Y = p.config.classes > 0 ? one_hot(labels, n, p.config.classes) : no_labels(n);
+  vae_encode(w, p, test_binary.topRows(n), Y);
   Mat logits(n, p.config.input), recon(n, p.config.input), grid(2 * n, p.config.input);
-  vae_decode(logits, w, p, w.heads.leftCols(p.config.latent));
+  vae_decode(logits, w, p, w.heads.leftCols(p.config.latent), Y);
   sigmoid_forward(recon, logits);
   for (int i = 0; i < n; ++i) {
     const int row = i / per_row, col = i % per_row;
@@ -68,14 +80,18 @@ void write_reconstructions_png(const std::string& path, const VaeParams& p, cons
   if (!st) cli_fail(kProgram, st.message);
 }
 
-double test_elbo(const VaeParams& p, const Mat& test_binary) { return -test_set_loss(p, test_binary).neg_elbo; }
+double test_elbo(const VaeParams& p, const Mat& test_binary, const uint8_t* labels) {
+  return -test_set_loss(p, test_binary, labels).neg_elbo;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Flags f;
   CLI::App app{"Train a variational autoencoder (Kingma & Welling 2014) on MNIST and write its weights.", kProgram};
-  app.add_option("--data", f.data, "directory of the four MNIST IDX files")->capture_default_str();
+  app.add_option("--dataset", f.dataset, "mnist or fashion (Fashion-MNIST)")->capture_default_str()->check(CLI::IsMember({"mnist", "fashion"}));
+  app.add_option("--data", f.data, "directory of the four IDX files [default: the dataset's installed folder]");
+  app.add_flag("--conditional", f.conditional, "a conditional VAE: the one-hot label enters encoder and decoder");
   app.add_option("--out", f.out, "weights file to write (safetensors); PNGs are written beside it")->capture_default_str();
   app.add_option("--checkpoint", f.checkpoint, "checkpoint written after every epoch [default: OUT.ckpt]");
   app.add_flag("--resume", f.resume, "continue from the checkpoint (its config and state) up to --epochs");
@@ -85,6 +101,8 @@ int main(int argc, char** argv) {
   app.add_option("--activation", f.activation, "hidden activation")->capture_default_str()->check(CLI::IsMember({"relu", "tanh"}));
   app.add_option("--optimizer", f.optimizer, "optimizer")->capture_default_str()->check(CLI::IsMember({"adam", "adagrad"}));
   app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--lr-final", f.lr_final, "decay the learning rate exponentially to this by the last epoch (0 = constant)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--kl-warmup", f.kl_warmup, "epochs over which the KL term's weight rises from 0 to 1 (0 = none)")->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--batch", f.batch, "minibatch size")->capture_default_str()->check(CLI::Range(1, 60000));
   app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(CLI::Range(1, 1000));
@@ -95,6 +113,7 @@ int main(int argc, char** argv) {
   app.add_option("--log", f.log_csv, "append one CSV row per epoch: epoch, samples seen, train and test ELBO, seconds");
   cli_parse(app, argc, argv);
   if (f.checkpoint.empty()) f.checkpoint = f.out + ".ckpt";
+  if (f.data.empty()) f.data = dataset_dir(kProgram, f.dataset);
   set_threads(f.threads);
 
   Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
@@ -110,6 +129,7 @@ int main(int argc, char** argv) {
     VaeConfig c;
     c.hidden = f.hidden;
     c.latent = f.latent;
+    c.classes = f.conditional ? 10 : 0;
     activation_parse(f.activation, &c.activation);
     TrainOptions o;
     o.batch = f.batch;
@@ -117,6 +137,9 @@ int main(int argc, char** argv) {
     optimizer_parse(f.optimizer, &o.optimizer);
     o.lr = f.lr;
     o.seed = f.seed;
+    o.lr_final = f.lr_final;
+    o.kl_warmup = f.kl_warmup;
+    o.epochs = f.epochs;
     t.start(c, o);
   }
   if (train.images.rows() < t.options.batch)
@@ -134,18 +157,19 @@ int main(int argc, char** argv) {
     if (fresh) log << "epoch,samples_seen,train_elbo,test_elbo,seconds\n";
   }
   const long long steps = t.steps_per_epoch(train.images.rows());
-  double last_test_elbo = test_elbo(t.params, test_binary);
+  const uint8_t* test_labels = test.labels.data();
+  double last_test_elbo = test_elbo(t.params, test_binary, test_labels);
   while (t.epoch < f.epochs) {
     const auto e0 = std::chrono::steady_clock::now();
     Progress bar("epoch " + std::to_string(t.epoch + 1) + "/" + std::to_string(f.epochs), steps, t.options.batch);
     for (long long s = 0; s < steps; ++s) {
-      t.step(train.images);
+      t.step(train.images, train.labels.data());
       bar.update(s + 1);
     }
     bar.finish();
     const double train_elbo = -t.epoch_loss_sum / steps, seconds = seconds_since(e0);
     t.train_seconds += seconds;
-    last_test_elbo = test_elbo(t.params, test_binary);
+    last_test_elbo = test_elbo(t.params, test_binary, test_labels);
     std::printf("epoch %3lld/%d  train ELBO %8.2f  test ELBO %8.2f  %6.1f s  %6.0f samples/s\n", t.epoch, f.epochs,
                 train_elbo, last_test_elbo, seconds, steps * t.options.batch / seconds);
     std::fflush(stdout);
@@ -161,15 +185,17 @@ int main(int argc, char** argv) {
   const std::vector<uint8_t> bytes = safetensors_serialize(weights_to_safetensors(t.params, {}, dtype));
   Status st = weights_parse(bytes.data(), bytes.size(), f.out, &stored, nullptr);
   if (!st) cli_fail(kProgram, st.message);
-  last_test_elbo = test_elbo(stored, test_binary);
+  last_test_elbo = test_elbo(stored, test_binary, test_labels);
   char elbo_text[32];
   std::snprintf(elbo_text, sizeof elbo_text, "%.3f", last_test_elbo);
   const Metadata provenance = {
-      {"dataset", "mnist"},
+      {"dataset", f.dataset == "fashion" ? "fashion-mnist" : "mnist"},
       {"protocol", "dynamic binarization; test set binarized once with seed " + std::to_string(kTestBinarizationSeed)},
       {"epochs", std::to_string(t.epoch)},
       {"batch", std::to_string(t.options.batch)},
-      {"optimizer", std::string(optimizer_name(t.optimizer.kind)) + " lr " + std::to_string(t.optimizer.lr)},
+      {"optimizer", std::string(optimizer_name(t.optimizer.kind)) + " lr " + std::to_string(t.options.lr) +
+                        (t.options.lr_final > 0 ? " decaying to " + std::to_string(t.options.lr_final) : "")},
+      {"kl_warmup_epochs", std::to_string(t.options.kl_warmup)},
       {"samples", std::to_string(t.options.samples)},
       {"seed", std::to_string(t.options.seed)},
       {"train_images", std::to_string(train.images.rows())},
@@ -178,7 +204,7 @@ int main(int argc, char** argv) {
   st = weights_save(f.out, t.params, provenance, dtype);
   if (!st) cli_fail(kProgram, st.message);
   write_samples_png(stem(f.out) + "-samples.png", t.params);
-  write_reconstructions_png(stem(f.out) + "-recon.png", t.params, test_binary);
+  write_reconstructions_png(stem(f.out) + "-recon.png", t.params, test_binary, test_labels);
   std::printf("wrote %s (test ELBO %.2f nats), %s-samples.png, %s-recon.png\n", f.out.c_str(), last_test_elbo,
               stem(f.out).c_str(), stem(f.out).c_str());
   return 0;

@@ -2,6 +2,10 @@
 // directory with the counts of both files matched.
 #include "io/idx.h"
 
+#include <fstream>
+
+#include "io/gzip.h"
+
 #include <cstdio>
 
 #include "io/safetensors.h"  // file_read_all
@@ -84,6 +88,19 @@ Status idx_parse_labels(const uint8_t* bytes, size_t size, std::vector<uint8_t>*
   return Status::success();
 }
 
+// Reads `path`, or `path`.gz decompressed when only that exists (Fashion-MNIST ships gzipped).
+static Status read_maybe_gzipped(std::string* path, std::vector<uint8_t>* bytes) {
+  if (!std::ifstream(*path).good() && std::ifstream(*path + ".gz").good()) {
+    *path += ".gz";
+    std::vector<uint8_t> packed;
+    Status status = file_read_all(*path, &packed);
+    if (!status) return status;
+    status = gunzip(packed, bytes);
+    return status ? status : Status::error(*path + ": " + status.message);
+  }
+  return file_read_all(*path, bytes);
+}
+
 Status mnist_load(const std::string& dir, const std::string& split, Dataset* out) {
   const char* prefix = split == "train" ? "train" : split == "test" ? "t10k" : nullptr;
   if (!prefix) return Status::error("unknown MNIST split '" + split + "' (expected train or test)");
@@ -92,11 +109,11 @@ Status mnist_load(const std::string& dir, const std::string& split, Dataset* out
 
   Dataset result;
   std::vector<uint8_t> bytes;
-  Status status = file_read_all(images_path, &bytes);
+  Status status = read_maybe_gzipped(&images_path, &bytes);
   if (!status) return status;
   status = idx_parse_images(bytes.data(), bytes.size(), &result.images, &result.rows, &result.cols);
   if (!status) return Status::error(images_path + ": " + status.message);
-  status = file_read_all(labels_path, &bytes);
+  status = read_maybe_gzipped(&labels_path, &bytes);
   if (!status) return status;
   status = idx_parse_labels(bytes.data(), bytes.size(), &result.labels);
   if (!status) return Status::error(labels_path + ": " + status.message);

@@ -23,5 +23,6 @@ Status idx_parse_images(const uint8_t* bytes, size_t size, Mat* images, int* row
 Status idx_parse_labels(const uint8_t* bytes, size_t size, std::vector<uint8_t>* labels);
 
 // Loads dir/train-{images-idx3,labels-idx1}-ubyte (split "train") or dir/t10k-... (split "test")
-// and checks that both hold the same count. Messages name the file path.
+// and checks that both hold the same count; each file may instead be gzipped (NAME.gz, as in
+// Debian's Fashion-MNIST). Messages name the file path.
 Status mnist_load(const std::string& dir, const std::string& split, Dataset* out);

@@ -221,7 +221,7 @@ static void sample_normal(MatRef out, Rng& rng) {
 }
 
 VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
-                             int samples, bool want_grad) {
+                             int samples, bool want_grad, float kl_weight) {
   const int B = w.batch, Z = p.config.latent;
   assert(X.rows() == B && X.cols() == p.config.input && samples >= 1);
   vae_encode(w, p, X, Y);
@@ -254,7 +254,7 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
   if (want_grad) {
     auto d_mu = w.d_heads.leftCols(Z);
     auto d_logvar = w.d_heads.rightCols(Z);
-    kl_backward(d_mu, d_logvar, mu, logvar, scale);
+    kl_backward(d_mu, d_logvar, mu, logvar, kl_weight * scale);
     encoder_backward(w, p, X);
   }
   VaeLoss loss;

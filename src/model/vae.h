@@ -88,9 +88,10 @@ void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const Cons
 void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y);
 
 // The negative ELBO of a batch X (B x D, binary) with L samples of z per image, and, when
-// want_grad, its gradient with respect to every parameter in w.grad (overwritten).
+// want_grad, its gradient with respect to every parameter in w.grad (overwritten). kl_weight
+// scales the KL term's gradient only (KL warm-up); the returned loss is always the true -ELBO.
 VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
-                             int samples, bool want_grad);
+                             int samples, bool want_grad, float kl_weight = 1.0f);
 
 // Same without gradients, on any number of rows, in batches of w.batch.
 VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,

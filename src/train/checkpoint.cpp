@@ -21,6 +21,10 @@ Status checkpoint_save(const std::string& path, const Trainer& t, const Metadata
   j["rng_has_spare"] = t.rng.has_spare;
   j["rng_spare"] = t.rng.spare;
   j["train_seconds"] = t.train_seconds;
+  j["lr_base"] = t.options.lr;
+  j["lr_final"] = t.options.lr_final;
+  j["schedule_epochs"] = t.options.epochs;
+  j["kl_warmup"] = t.options.kl_warmup;
   f.metadata.push_back({"checkpoint", j.dump()});
   return file_write_atomic(path, safetensors_serialize(f));
 }
@@ -89,7 +93,13 @@ Status checkpoint_load(const std::string& path, Trainer* trainer) {
   t.options.samples = static_cast<int>(samples);
   t.options.seed = seed;
   t.options.optimizer = t.optimizer.kind;
-  t.options.lr = t.optimizer.lr;
+  for (const char* key : {"lr_base", "lr_final", "schedule_epochs", "kl_warmup"})
+    if (!j.contains(key) || !j[key].is_number() || j[key].get<double>() < 0)
+      return fail(std::string(key) + " missing or negative");
+  t.options.lr = j["lr_base"].get<float>();
+  t.options.lr_final = j["lr_final"].get<float>();
+  t.options.epochs = j["schedule_epochs"].get<int>();
+  t.options.kl_warmup = j["kl_warmup"].get<float>();
   auto seconds = j.find("train_seconds");
   if (seconds == j.end() || !seconds->is_number() || !(seconds->get<double>() >= 0))
     return fail("train_seconds missing or negative");

@@ -2,7 +2,20 @@
 #include "train/trainer.h"
 
 #include <cassert>
+#include <cmath>
 #include <numeric>
+
+float scheduled_lr(const TrainOptions& o, double epoch) {
+  if (o.lr_final <= 0 || o.epochs <= 0) return o.lr;
+  // lr_t = lr (lr_final / lr)^(t / epochs)
+  const double t = std::min(1.0, epoch / o.epochs);
+  return static_cast<float>(o.lr * std::pow(static_cast<double>(o.lr_final) / o.lr, t));
+}
+
+float scheduled_kl_weight(const TrainOptions& o, double epoch) {
+  if (o.kl_warmup <= 0) return 1.0f;
+  return static_cast<float>(std::min(1.0, epoch / o.kl_warmup));
+}
 
 void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng) {
   assert(out.rows() == intensities.rows() && out.cols() == intensities.cols());
@@ -51,7 +64,10 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
       yb(b, labels[idx]) = 1.0f;
     }
   }
-  VaeLoss loss = vae_forward_backward(work, params, xb, yb, rng, options.samples, true);
+  const double progress = static_cast<double>(epoch) + static_cast<double>(cursor) / steps_per_epoch(N);
+  optimizer.lr = scheduled_lr(options, progress);
+  VaeLoss loss = vae_forward_backward(work, params, xb, yb, rng, options.samples, true,
+                                      scheduled_kl_weight(options, progress));
   optimizer.update(params.data.data(), work.grad.data(), params.size());
   epoch_loss_sum += loss.neg_elbo;
   if (++cursor == steps_per_epoch(N)) {

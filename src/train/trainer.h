@@ -16,7 +16,15 @@ struct TrainOptions {
   OptimizerKind optimizer = OptimizerKind::adam;
   float lr = 1e-3f;
   uint64_t seed = 1;
+  // schedules, both a function of the epoch so a resumed run follows them exactly
+  float lr_final = 0;        // > 0: lr decays exponentially from lr to lr_final over `epochs`
+  int epochs = 0;            // the run's length, for the schedule
+  float kl_warmup = 0;       // > 0: the KL gradient's weight rises linearly from 0 to 1 over this many epochs
 };
+
+// The learning rate and KL weight at a point of training (epoch + fraction done of it).
+float scheduled_lr(const TrainOptions& o, double epoch);
+float scheduled_kl_weight(const TrainOptions& o, double epoch);
 
 struct Trainer {
   TrainOptions options;
