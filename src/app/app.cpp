@@ -1,0 +1,227 @@
+// The app's frame and its model and data: what every panel shares.
+#include "app/app.h"
+
+#include <algorithm>
+
+#include "app/panels.h"
+#include "app/platform.h"
+
+AppState& app_instance() {
+  static AppState app;
+  return app;
+}
+
+void app_set_status(AppState& app, const std::string& message, bool error) {
+  app.status = message;
+  app.status_error = error;
+  if (error) app.model_pending = -1;  // a fetch that failed says so here
+}
+
+int app_classes(const AppState& app) { return app.has_model ? app.trainer.params.config.classes : 0; }
+
+std::string app_class_name(const AppState& app, int k) { return class_name(app.dataset, k); }
+
+bool refresh_due(const AppState& app, long long drawn, double drawn_at, double interval) {
+  if (drawn == app.version) return false;
+  return !app.train_panel.running || app.now - drawn_at >= interval;
+}
+
+void grid_decode(AppState& app, DigitGrid* grid, int cols, int rows) {
+  grid->probs.resize(grid->z.rows(), app.trainer.params.config.input);
+  decode_probs(grid->probs, app.inf, app.trainer.params, grid->z, grid->y);
+  tile_images(&grid->pixels, grid->probs, cols, rows);
+  grid->cols = cols;
+  grid->rows = rows;
+  texture_upload(&grid->texture, grid->pixels, cols * kSide, rows * kSide);
+  grid->version = app.version;
+  grid->drawn_at = app.now;
+}
+
+// Keeps the panels' class choices inside the new model's 0..C-1.
+static void clamp_classes(AppState& app, int C) {
+  const int last = std::max(C - 1, 0);
+  app.sample.cls = std::min(app.sample.cls, last);
+  app.map.cls = std::min(app.map.cls, last);
+  app.draw.cls = std::min(app.draw.cls, last);
+  for (Endpoint& e : app.interp.ends) {
+    e.prior_class = std::min(e.prior_class, last);
+    if (e.label >= C) e.label = -1;
+  }
+}
+
+void app_set_dataset(AppState& app, const std::string& dataset) {
+  if (dataset == app.dataset) return;
+  app.dataset = dataset;
+  app.test = Dataset();
+  app.train = Dataset();
+  app.data_pending = true;
+  app.train_panel.running = false;
+  LatentMapPanel& m = app.map;
+  m.points_mu.resize(0, m.points_mu.cols());
+  m.points_done = 0;
+  m.points_ready = false;
+  m.points_version = -1;
+  m.principal_at = -1;
+  for (Endpoint& e : app.interp.ends) e.dirty = true;
+  app_set_status(app, std::string("Loading ") + dataset_title(dataset) + "...", false);
+}
+
+void app_pick_model(AppState& app, int index) {
+  if (index < 0 || index >= static_cast<int>(app.models.size())) return;
+  const ModelEntry& e = app.models[static_cast<size_t>(index)];
+  app.model_pending = index;
+  app_set_status(app, "Loading " + e.name + "...", false);
+  if (kIsWeb) {
+    platform_fetch_model(e.file);  // the page hands the bytes to app_load_weights when they arrive
+    return;
+  }
+  std::vector<uint8_t> bytes;
+  Status s = file_read_all(e.file, &bytes);
+  if (s.ok)
+    app_load_weights(app, bytes.data(), bytes.size(), e.file);
+  else
+    app_set_status(app, "Not loaded (the current model is kept): " + s.message, true);
+}
+
+void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta, const std::string& source) {
+  const int old_latent = app.has_model ? app.trainer.params.config.latent : -1;
+  app.model_index = -1;
+  for (size_t i = 0; i < app.models.size(); ++i)
+    if (app.models[i].file == source) app.model_index = static_cast<int>(i);
+  app.model_pending = -1;
+  Trainer& t = app.trainer;
+  t.params = params;
+  t.optimizer.reset(params.size());
+  t.epoch = 0;
+  t.cursor = 0;
+  t.epoch_loss_sum = 0;
+  t.prepare();
+  app.inf.resize(params);
+  app.has_model = true;
+  app.meta = meta;
+  app.model_source = source;
+  ++app.version;
+
+  TrainPanel& tp = app.train_panel;
+  tp.steps = 0;
+  tp.elbo.clear();
+  tp.plot.clear();
+  tp.new_latent = params.config.latent;
+  tp.new_hidden = params.config.hidden[0];
+  tp.new_activation = params.config.activation == Activation::relu ? 0 : 1;
+  tp.new_conditional = params.config.classes > 0;
+  clamp_classes(app, params.config.classes);
+  // a model trained on other data switches the panels' data (no "dataset" in the file: keep it)
+  const std::string dataset = dataset_of(meta);
+  if (!dataset.empty()) app_set_dataset(app, dataset);
+  // every view depends on the model; codes also depend on Z
+  app.sample.dirty = true;
+  app.interp.dirty = true;
+  app.draw.dirty = true;
+  app.map.grid_dirty = true;
+  app.map.points_version = -1;
+  for (Endpoint& e : app.interp.ends) e.dirty = true;
+  if (params.config.latent != old_latent) {
+    const int Z = params.config.latent;
+    app.map.points_ready = false;
+    app.map.points_done = 0;
+    app.map.probe_pinned = false;
+    app.map.axis0 = 0;
+    app.map.axis1 = Z > 1 ? 1 : 0;
+    app.map.plane = LatentPlane::axes(Vec::Zero(std::max(Z, 2)), 0, 1);
+    // a 2-D model: the paper's figure (CDF spacing); more dimensions: the codes' shape shows best linearly
+    app.map.cdf = Z == 2;
+    app.map.grid_size = Z == 2 ? 16 : 12;
+    for (Endpoint& e : app.interp.ends)
+      if (e.source == EndpointSource::custom) e.source = EndpointSource::prior;
+  }
+}
+
+void app_new_random_model(AppState& app, const VaeConfig& config, int seed) {
+  VaeParams params;
+  params.build(config);
+  Rng rng(static_cast<uint64_t>(seed));
+  params.init(rng);
+  app.train_panel.running = false;
+  app_set_model(app, params, Metadata(), "new random weights (seed " + std::to_string(seed) + ")");
+}
+
+bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const std::string& source) {
+  VaeParams params;
+  Metadata meta;
+  Status s = weights_parse(bytes, size, source, &params, &meta);
+  if (s.ok && params.config.input != kSide * kSide)
+    s = Status::error(source + ": the model's input is " + std::to_string(params.config.input) +
+                      " pixels; this app shows 28x28 MNIST digits (784)");
+  if (!s.ok) {
+    app_set_status(app, "Not loaded (the current model is kept): " + s.message, true);
+    return false;
+  }
+  app.train_panel.running = false;
+  app_set_model(app, params, meta, source);
+  app_set_status(app, "Loaded " + source + ": " + params.config.describe(), false);
+  return true;
+}
+
+std::vector<uint8_t> app_weights_bytes(const AppState& app, const std::string& dtype) {
+  Metadata meta;
+  for (const auto& kv : app.meta)
+    if (kv.first != "config") meta.push_back(kv);
+  meta.push_back({"app_train_steps", std::to_string(app.train_panel.steps)});
+  return safetensors_serialize(weights_to_safetensors(app.trainer.params, meta, dtype));
+}
+
+void app_install_dataset(AppState& app, const std::string& split, Dataset d) {
+  const bool test = split == "test";
+  (test ? app.test : app.train) = std::move(d);
+  if (test) {
+    app.map.points_version = -1;
+    for (Endpoint& e : app.interp.ends) e.dirty = e.dirty || e.source != EndpointSource::prior;
+  }
+  if (!app.status_error)
+    app_set_status(app, std::string(dataset_title(app.dataset)) + " " + split + " set loaded: " +
+                            std::to_string((test ? app.test : app.train).labels.size()) + " images", false);
+}
+
+bool app_load_dataset(AppState& app, const std::string& dataset, const std::string& split, const uint8_t* images,
+                      size_t images_size, const uint8_t* labels, size_t labels_size) {
+  if (dataset != app.dataset) return false;  // requested before a switch to other data
+  Dataset d;
+  Status s = idx_parse_images(images, images_size, &d.images, &d.rows, &d.cols);
+  if (s.ok) s = idx_parse_labels(labels, labels_size, &d.labels);
+  if (s.ok && static_cast<size_t>(d.images.rows()) != d.labels.size())
+    s = Status::error("images and labels differ in count");
+  if (!s.ok) {
+    app_set_status(app, std::string(dataset_title(dataset)) + " " + split + " set not loaded: " + s.message, true);
+    return false;
+  }
+  app_install_dataset(app, split, std::move(d));
+  return true;
+}
+
+void app_frame(AppState& app) {
+  app.now = now_seconds();
+  main_menu_bar(app);
+  // no shipped weights (a failed fetch or file): start from random weights, the message stays
+  if (!app.has_model && app.status_error) app_new_random_model(app, VaeConfig(), 1);
+  app.rects.popup_items.clear();
+  if (!app.has_model) {
+    ImGui::SetNextWindowPos(ImVec2(20, 40), ImGuiCond_Always);
+    ImGui::Begin("Loading", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+    ImGui::Text("Loading the model... %s", app.status.c_str());
+    ImGui::End();
+  } else {
+    train_frame_steps(app);
+    panel_sample(app);
+    panel_interpolate(app);
+    panel_latent_map(app);
+    panel_draw(app);
+    panel_train(app);
+    panel_model(app);
+    if (app.frame == 0) platform_mark("first frame built");
+    if (app.sample.digits.version >= 0) app.first_digits = true;
+  }
+  help_window(app);
+  app.reset_layout = false;
+  ++app.frame;
+}

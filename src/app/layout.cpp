@@ -1,0 +1,136 @@
+// Where the windows open (one docking-free layout sized to the screen), the menu bar with the status
+// message, the help window, and small widgets the panels share.
+#include <algorithm>
+#include <cstdio>
+
+#include "app/panels.h"
+#include "app/platform.h"
+
+void layout_next_window(AppState& app, int which) {
+  const ImVec2 screen = ImGui::GetIO().DisplaySize;
+  const float m = 6, top = ImGui::GetFrameHeight() + m;
+  const float avail_h = std::max(screen.y - top - m, 400.0f);
+  // three columns: sample + draw | interpolate + latent map | train + model
+  const float wa = std::max(300.0f, std::floor(screen.x * 0.255f));
+  const float wb = std::max(440.0f, std::floor(screen.x * 0.44f));
+  const float wc = std::max(300.0f, screen.x - wa - wb - 4 * m);
+  const float xa = m, xb = xa + wa + m, xc = xb + wb + m;
+  const float ha = std::floor(avail_h * 0.53f), hb = std::floor(avail_h * 0.35f), hc = std::floor(avail_h * 0.42f);
+  const ImVec4 boxes[6] = {
+      {xa, top, wa, ha},          {xb, top, wb, hb},          {xb, top + hb + m, wb, avail_h - hb - m},
+      {xa, top + ha + m, wa, avail_h - ha - m}, {xc, top, wc, hc}, {xc, top + hc + m, wc, avail_h - hc - m}};
+  const ImGuiCond cond = app.reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  ImGui::SetNextWindowPos(ImVec2(boxes[which].x, boxes[which].y), cond);
+  ImGui::SetNextWindowSize(ImVec2(boxes[which].z, boxes[which].w), cond);
+}
+
+void main_menu_bar(AppState& app) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.4f, 1.0f), "Variational autoencoder on %s", dataset_title(app.dataset));
+  if (ImGui::BeginMenu("View")) {
+    if (ImGui::MenuItem("Reset window layout")) app.reset_layout = true;
+    ImGui::MenuItem("What is this?", nullptr, &app.show_help);
+    ImGui::EndMenu();
+  }
+  if (ImGui::MenuItem("Help")) app.show_help = !app.show_help;
+  if (app.has_model) ImGui::TextDisabled("| model %s", app.trainer.params.config.describe().c_str());
+  ImGui::TextDisabled("| %.0f fps", ImGui::GetIO().Framerate);
+  ImGui::Separator();
+  const ImVec4 color = app.status_error ? ImVec4(1.0f, 0.45f, 0.4f, 1.0f) : ImVec4(0.6f, 0.9f, 0.6f, 1.0f);
+  ImGui::TextColored(color, "%s", app.status.c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.status.c_str());
+  ImGui::EndMainMenuBar();
+}
+
+void help_window(AppState& app) {
+  if (!app.show_help) return;
+  const ImVec2 screen = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(screen.x * 0.5f, screen.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
+  ImGui::Begin("What is this?", &app.show_help);
+  ImGui::TextWrapped(
+      "A variational autoencoder (Kingma & Welling, Auto-Encoding Variational Bayes, 2014) trained on MNIST.\n\n"
+      "Encoder q(z|x): a network that maps a 28x28 image x to a Gaussian over the code z: mean mu(x) and "
+      "variance sigma^2(x).\n"
+      "Decoder p(x|z): a network that maps a code z to 784 pixel probabilities.\n"
+      "Training maximizes the ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I)): reconstruct well, while "
+      "keeping the codes close to the prior N(0, I). The sampling step is z = mu + sigma * eps, eps ~ N(0, I) "
+      "(the reparameterization trick), so gradients flow through mu and sigma.\n\n"
+      "Because the codes are pushed towards N(0, I), decoding random z ~ N(0, I) gives new digits (Sample), "
+      "and nearby codes decode to similar digits (Interpolate, Latent map).\n\n"
+      "Conditional models (a conditional VAE, Sohn et al. 2015, e.g. mnist-cvae): the one-hot class label y is "
+      "a second input of both networks. The encoder q(z|x,y) reads [x | y] and the decoder p(x|z,y) reads "
+      "[z | y]; the prior stays N(0, I). Since the decoder is told the class, z only needs to hold the rest: the "
+      "style. So one z decoded with every y draws the same style as every class (Sample), and the panels ask "
+      "for a class wherever something is decoded or encoded.\n\n"
+      "Models trained on Fashion-MNIST (Zalando's 28x28 clothing images, 10 classes) switch the page's data: the "
+      "test images for the endpoints and the map, and the training images, are then Fashion-MNIST.");
+  ImGui::Spacing();
+  ImGui::TextWrapped(kIsWeb ? "Everything here is computed by the project's C++ core, compiled to WebAssembly: in this "
+                              "page, nothing is sent to a server."
+                            : "Everything here is computed by the project's C++ core.");
+  ImGui::End();
+}
+
+void help_marker(const char* text) {
+  ImGui::SameLine();
+  ImGui::TextDisabled("(?)");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+void caption(const char* text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text);
+  ImGui::PopStyleColor();
+}
+
+Rect item_rect() {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  return Rect{a.x, a.y, b.x - a.x, b.y - a.y};
+}
+
+ImVec2 grid_image(const DigitGrid& grid, ImVec2 size) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  if (grid.texture.id != 0)
+    ImGui::Image(grid.texture.im_id(), size);
+  else
+    ImGui::Dummy(size);
+  ImGui::GetWindowDrawList()->AddRect(at, ImVec2(at.x + size.x, at.y + size.y), IM_COL32(90, 90, 110, 255));
+  return at;
+}
+
+ImU32 digit_color(int label, float alpha) {
+  // ten colours that stay apart on a gray background (a qualitative palette)
+  static const unsigned char rgb[10][3] = {{230, 25, 75},  {60, 180, 75},  {255, 225, 25}, {0, 130, 200},
+                                           {245, 130, 48}, {170, 60, 210}, {70, 240, 240}, {240, 50, 230},
+                                           {210, 245, 60}, {250, 190, 212}};
+  const unsigned char* c = rgb[std::clamp(label, 0, 9)];
+  return IM_COL32(c[0], c[1], c[2], static_cast<int>(alpha * 255));
+}
+
+bool class_combo(AppState& app, const char* label, int* cls, const char* all, Rect* rect, float width_em) {
+  const int C = app_classes(app);
+  const std::string current = *cls < 0 && all ? std::string(all) : app_class_name(app, std::max(*cls, 0));
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float width = ImGui::GetFontSize() * width_em;
+  *rect = Rect{at.x, at.y, width, ImGui::GetFrameHeight()};
+  ImGui::SetNextItemWidth(width);
+  if (!ImGui::BeginCombo(label, current.c_str(), ImGuiComboFlags_HeightLarge)) return false;
+  bool changed = false;
+  for (int k = all ? -1 : 0; k < C; ++k) {
+    const std::string name = k < 0 ? std::string(all) : app_class_name(app, k);
+    if (ImGui::Selectable(name.c_str(), k == *cls) && k != *cls) {
+      *cls = k;
+      changed = true;
+    }
+    app.rects.popup_items.push_back(item_rect());
+  }
+  ImGui::EndCombo();
+  return changed;
+}

@@ -1,0 +1,194 @@
+// vae-app: a GLFW window with Dear ImGui on OpenGL 3 (native) or WebGL2 (the web page), as in
+// ImGui's example_glfw_opengl3; each frame is app_frame(). Natively it offers the models in the
+// source tree's weights/ and reads the data from disk; in the page, JavaScript fetches them and hands
+// the bytes over.
+//   vae-app [--model NAME] [--frames N [--screenshot OUT.png]] [WEIGHTS.safetensors] [MNIST_DIR]
+// --frames N quits after N frames; with --screenshot it saves the last one and exits non-zero when
+// it is blank (the native window test).
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "app/app.h"
+#include "app/platform.h"
+#include "app/screenshot.h"
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+#ifdef __EMSCRIPTEN__
+#include <GLES3/gl3.h>
+#include <emscripten.h>
+#else
+#include <GL/gl.h>
+#endif
+#include <GLFW/glfw3.h>
+
+struct Loop {
+  GLFWwindow* window = nullptr;
+  AppState* app = nullptr;
+  bool reported_first_digits = false;
+  long long max_frames = 0;  // native: > 0 quits after this many frames ...
+  std::string screenshot;    // ... saving the last one here
+  int exit_code = 0;
+};
+
+#ifdef __EMSCRIPTEN__
+EM_JS(int, js_window_width, (), { return window.innerWidth; });
+EM_JS(int, js_window_height, (), { return window.innerHeight; });
+
+// The canvas fills the browser window.
+static void fit_canvas(GLFWwindow* window) {
+  int w = 0, h = 0;
+  glfwGetWindowSize(window, &w, &h);
+  if (w != js_window_width() || h != js_window_height()) glfwSetWindowSize(window, js_window_width(), js_window_height());
+}
+#endif
+
+// The last frame of a --frames run: saved and checked with --screenshot.
+static void finish(Loop& loop, int width, int height) {
+  glfwSetWindowShouldClose(loop.window, GLFW_TRUE);
+  if (loop.screenshot.empty()) return;
+  std::string report;
+  Status s = screenshot_check(loop.screenshot, width, height, loop.app->rects.sample_grid, &report);
+  std::printf("vae-app: %s: %s\n", loop.screenshot.c_str(), s.ok ? report.c_str() : s.message.c_str());
+  loop.exit_code = s.ok ? 0 : 3;
+}
+
+static void frame(void* arg) {
+  Loop& loop = *static_cast<Loop*>(arg);
+#ifdef __EMSCRIPTEN__
+  fit_canvas(loop.window);
+#endif
+  glfwPollEvents();
+  if (loop.app->frame == 0) platform_mark("first frame");
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  app_frame(*loop.app);
+  ImGui::Render();
+  int width = 0, height = 0;
+  glfwGetFramebufferSize(loop.window, &width, &height);
+  glViewport(0, 0, width, height);
+  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (loop.max_frames > 0 && loop.app->frame >= loop.max_frames) finish(loop, width, height);
+  glfwSwapBuffers(loop.window);
+  if (loop.app->first_digits && !loop.reported_first_digits) {
+    loop.reported_first_digits = true;
+    platform_first_digits();
+  }
+  // the data comes after the first digits are on screen (and again after a switch of dataset)
+  if (loop.app->first_digits && loop.app->data_pending) {
+    loop.app->data_pending = false;
+    platform_load_data(*loop.app);
+  }
+}
+
+static GLFWwindow* create_window(const char** glsl_version) {
+#ifdef __EMSCRIPTEN__
+  *glsl_version = "#version 300 es";
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+#else
+  *glsl_version = "#version 130";
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+#endif
+  GLFWwindow* window = glfwCreateWindow(1280, 800, "Variational autoencoder on MNIST", nullptr, nullptr);
+  if (window == nullptr) return nullptr;
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+  return window;
+}
+
+static void setup_imgui(GLFWwindow* window, const char* glsl_version) {
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+#ifdef __EMSCRIPTEN__
+  ImGui::GetIO().IniFilename = nullptr;  // no file system in the page: the layout opens the same every time
+#endif
+  ImGui::StyleColorsDark();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.WindowRounding = 4;
+  style.FrameRounding = 3;
+  style.GrabRounding = 3;
+  style.WindowPadding = ImVec2(8, 6);
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init(glsl_version);
+}
+
+#ifndef __EMSCRIPTEN__
+// Flags and arguments (see the top of this file); then the models of weights/ and the first model:
+// --model NAME, else the WEIGHTS file, else the first of the list. False after a usage message.
+static bool parse_flags(int argc, char** argv, Loop* loop) {
+  AppState& app = *loop->app;
+  std::string weights, model, data_dir = VAE_APP_MNIST;
+  int positional = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--frames" && has_value) loop->max_frames = std::atoll(argv[++i]);
+    else if (arg == "--screenshot" && has_value) loop->screenshot = argv[++i];
+    else if (arg == "--model" && has_value) model = argv[++i];
+    else if (arg.rfind("--", 0) != 0 && positional < 2) (positional++ == 0 ? weights : data_dir) = arg;
+    else {
+      std::fprintf(stderr, "vae-app: bad argument '%s'\nusage: vae-app [--model NAME] [--frames N [--screenshot "
+                           "OUT.png]] [WEIGHTS.safetensors] [MNIST_DIR]\n", arg.c_str());
+      return false;
+    }
+  }
+  if (!loop->screenshot.empty() && loop->max_frames <= 0) loop->max_frames = 60;
+  platform_set_data_dirs(data_dir, VAE_APP_FASHION);
+  app.models = models_scan_folder(VAE_APP_WEIGHTS_DIR);
+  int index = app.models.empty() || !weights.empty() ? -1 : 0;
+  for (size_t i = 0; i < app.models.size(); ++i)
+    if (app.models[i].name == model) index = static_cast<int>(i);
+  if (!model.empty() && (index < 0 || app.models[static_cast<size_t>(index)].name != model)) {
+    std::fprintf(stderr, "vae-app: no model '%s' in %s\n", model.c_str(), VAE_APP_WEIGHTS_DIR);
+    return false;
+  }
+  if (index >= 0) weights = app.models[static_cast<size_t>(index)].file;
+  std::snprintf(app.model_panel.path, sizeof app.model_panel.path, "%s", weights.c_str());
+  std::vector<uint8_t> bytes;
+  Status s = weights.empty() ? Status::error("no weights in " + std::string(VAE_APP_WEIGHTS_DIR))
+                             : file_read_all(weights, &bytes);
+  if (s.ok)
+    app_load_weights(app, bytes.data(), bytes.size(), weights);
+  else
+    app_set_status(app, s.message, true);  // the first frame starts a random model instead
+  return true;
+}
+#endif
+
+int main(int argc, char** argv) {
+  glfwSetErrorCallback([](int error, const char* text) { std::fprintf(stderr, "GLFW error %d: %s\n", error, text); });
+  platform_mark("main");
+  static Loop loop;
+  loop.app = &app_instance();
+#ifndef __EMSCRIPTEN__
+  if (!parse_flags(argc, argv, &loop)) return 2;
+#endif
+  if (!glfwInit()) return 1;
+  const char* glsl_version = nullptr;
+  loop.window = create_window(&glsl_version);
+  if (loop.window == nullptr) {
+    std::fprintf(stderr, "vae-app: could not open an OpenGL 3 window\n");
+    return 1;
+  }
+  platform_mark("window");
+  setup_imgui(loop.window, glsl_version);
+#ifdef __EMSCRIPTEN__
+  (void)argc, (void)argv;
+  emscripten_set_main_loop_arg(frame, &loop, 0, true);
+#else
+  while (!glfwWindowShouldClose(loop.window)) frame(&loop);
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(loop.window);
+  glfwTerminate();
+#endif
+  return loop.exit_code;
+}

@@ -1,0 +1,285 @@
+// Latent map: a plane through latent space. Each tile is the decoder's mean image for the code at
+// its centre (Kingma & Welling 2014, figure 4: a 2-D model's whole latent space, coordinates
+// linearly spaced on the unit square through the inverse Gaussian CDF); dots are the encoder means
+// mu(x) of test digits projected onto the plane, coloured by label. A conditional model encodes each
+// test digit with its label, q(z|x,y), and decodes the tiles as one class picked here, p(x|z,y).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/panels.h"
+#include "app/platform.h"
+
+static const char* kPlaneNames[] = {"principal directions", "two axes"};
+
+// Encodes the map's test digits in slices (a few ms per frame) whenever the model changed.
+static void points_update(AppState& app) {
+  LatentMapPanel& m = app.map;
+  const int Z = app.trainer.params.config.latent;
+  const int n = std::min<int>(m.num_points, static_cast<int>(app.test.labels.size()));
+  if (n == 0) return;
+  if (m.points_mu.rows() != n || m.points_mu.cols() != Z) {
+    m.points_mu.resize(n, Z);
+    m.points_ready = false;
+    m.points_done = 0;
+    m.points_version = -1;
+  }
+  const bool training = app.train_panel.running;
+  if (m.points_done >= n && m.points_version != app.version && (!training || app.now - m.points_pass_at >= 2.0)) {
+    m.points_done = 0;  // a new pass over the points
+    m.points_version = app.version;
+    m.points_pass_at = app.now;
+  }
+  if (m.points_version == -1) m.points_version = app.version, m.points_pass_at = app.now;
+  const double budget = training ? 0.003 : 0.008, start = now_seconds();
+  while (m.points_done < n && now_seconds() - start < budget) {
+    const int rows = std::min(kInferBatch, n - m.points_done);
+    encode_mu(m.points_mu.middleRows(m.points_done, rows), app.inf, app.trainer.params,
+              app.test.images.middleRows(m.points_done, rows),
+              label_rows(app.test.labels.data() + m.points_done, rows, app_classes(app)));
+    m.points_done += rows;
+  }
+  if (m.points_done >= n && m.points_pass_at != m.principal_at) {
+    m.points_ready = true;
+    m.principal_at = m.points_pass_at;
+    if (Z > 2) m.principal = principal_plane(ConstMatMap(m.points_mu.data(), n, Z));
+  }
+}
+
+// The plane the map shows for the current settings.
+static LatentPlane current_plane(const AppState& app) {
+  const LatentMapPanel& m = app.map;
+  const int Z = app.trainer.params.config.latent;
+  if (Z == 1) {
+    LatentPlane p;
+    p.origin = p.dir0 = Vec::Ones(1);
+    p.origin.setZero();
+    p.dir1 = Vec::Zero(1);
+    return p;
+  }
+  const bool have_codes = m.points_ready && Z > 2;
+  if (m.kind == PlaneKind::principal && have_codes) return m.principal;
+  const Vec origin = have_codes ? Vec(m.points_mu.colwise().mean().transpose()) : Vec(Vec::Zero(Z));
+  const int a0 = Z == 2 ? 0 : m.axis0, a1 = Z == 2 ? 1 : m.axis1;
+  return LatentPlane::axes(origin, a0, a1);
+}
+
+static bool same_plane(const LatentPlane& a, const LatentPlane& b) {
+  return a.origin.size() == b.origin.size() && a.origin == b.origin && a.dir0 == b.dir0 && a.dir1 == b.dir1 &&
+         a.scale0 == b.scale0 && a.scale1 == b.scale1;
+}
+
+void latent_map_redraw(AppState& app) {
+  LatentMapPanel& m = app.map;
+  const double start = now_seconds();
+  const int n = m.grid_size, Z = app.trainer.params.config.latent;
+  m.grid.z.resize(n * n, Z);
+  for (int row = 0; row < n; ++row)
+    for (int col = 0; col < n; ++col) {
+      // cell centres linearly spaced on the unit square, through the inverse CDF (or linear on [-3, 3])
+      const float c0 = map_to_plane((col + 0.5f) / n, m.cdf), c1 = map_to_plane(1 - (row + 0.5f) / n, m.cdf);
+      m.grid.z.row(row * n + col) = m.plane.point(c0, c1).transpose();
+    }
+  m.grid.y = class_rows(m.cls, n * n, app_classes(app));
+  grid_decode(app, &m.grid, n, n);
+  m.grid_dirty = false;
+  m.grid_ms = (now_seconds() - start) * 1000;
+}
+
+static void map_controls(AppState& app) {
+  LatentMapPanel& m = app.map;
+  const int Z = app.trainer.params.config.latent;
+  if (Z == 2) {
+    ImGui::TextUnformatted("2-D model: the whole latent space.");
+  } else {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+    int kind = static_cast<int>(m.kind);
+    if (ImGui::Combo("plane", &kind, kPlaneNames, 2)) m.kind = static_cast<PlaneKind>(kind);
+    help_marker(
+        "A latent space with Z > 2 dimensions cannot be shown whole: this is a plane through the mean of the test "
+        "codes. Principal directions: the two directions in which the encoded test digits spread the most "
+        "(eigenvectors of their covariance). Two axes: z_i and z_j, the other coordinates at the mean.");
+    if (m.kind == PlaneKind::axes) {
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+      int axes[2] = {m.axis0, m.axis1};
+      if (ImGui::SliderInt2("axes", axes, 0, Z - 1) && axes[0] != axes[1]) m.axis0 = axes[0], m.axis1 = axes[1];
+    }
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  if (ImGui::SliderInt("grid", &m.grid_size, 4, 24)) m.grid_dirty = true;
+  if (app_classes(app) > 0) {
+    ImGui::SameLine();
+    if (class_combo(app, "tiles as", &m.cls, nullptr, &app.rects.map_class)) m.grid_dirty = true;
+    help_marker("A conditional model: the dots are mu of q(z|x,y), each test image encoded with its own label; "
+                "the tiles decode p(x|z,y) with the class picked here. The class is not in z, so the codes of all "
+                "classes overlap and z holds the style: the same place on the map is the same style in every class.");
+  }
+  if (ImGui::Checkbox("Gaussian-CDF spacing", &m.cdf)) m.grid_dirty = true;
+  help_marker(
+      "On: the map's coordinates are Phi(c), with Phi the N(0, 1) CDF: equal areas hold equal prior mass, as in "
+      "the paper's figure 4 (a grid linearly spaced on the unit square, through the inverse CDF). Off: c from -3 to "
+      "3 linearly.");
+  ImGui::SameLine();
+  ImGui::Checkbox("digits", &m.show_grid);
+  ImGui::SameLine();
+  ImGui::Checkbox("test codes", &m.show_points);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  ImGui::SliderInt("##points", &m.num_points, 500, 10000, "%d codes");
+}
+
+struct MapFrame {
+  ImVec2 at;
+  float side;
+  bool cdf;
+  ImVec2 to_screen(float c0, float c1) const {
+    return ImVec2(at.x + plane_to_map(c0, cdf) * side, at.y + (1 - plane_to_map(c1, cdf)) * side);
+  }
+  ImVec2 to_screen(const LatentPlane& p, const Eigen::Ref<const Vec>& z) const {
+    float c0, c1;
+    p.coords(z, &c0, &c1);
+    return to_screen(c0, c1);
+  }
+  void to_plane(ImVec2 s, float* c0, float* c1) const {
+    *c0 = map_to_plane(std::clamp((s.x - at.x) / side, 0.001f, 0.999f), cdf);
+    *c1 = map_to_plane(std::clamp(1 - (s.y - at.y) / side, 0.001f, 0.999f), cdf);
+  }
+};
+
+static void draw_points(const AppState& app, const MapFrame& f, ImDrawList* dl) {
+  const LatentMapPanel& m = app.map;
+  const int n = std::min(m.points_ready ? static_cast<int>(m.points_mu.rows()) : m.points_done,
+                         static_cast<int>(app.test.labels.size()));
+  for (int i = 0; i < n; ++i) {
+    const ImVec2 s = f.to_screen(m.plane, m.points_mu.row(i).transpose());
+    dl->AddRectFilled(ImVec2(s.x - 1.1f, s.y - 1.1f), ImVec2(s.x + 1.1f, s.y + 1.1f),
+                      digit_color(app.test.labels[static_cast<size_t>(i)], 0.7f));
+  }
+}
+
+static void draw_markers(AppState& app, const MapFrame& f, ImDrawList* dl) {
+  const LatentPlane& p = app.map.plane;
+  ImVec2 path[49];
+  for (int i = 0; i <= 48; ++i) path[i] = f.to_screen(p, interp_point(app, i / 48.0f));
+  dl->AddPolyline(path, 49, IM_COL32(255, 255, 255, 200), 0, 2.0f);
+  const ImVec2 cur = f.to_screen(p, interp_point(app, app.interp.t));
+  dl->AddCircleFilled(cur, 4.5f, IM_COL32(255, 210, 80, 255));
+  const ImU32 colors[2] = {IM_COL32(255, 150, 50, 255), IM_COL32(100, 200, 255, 255)};
+  for (int k = 0; k < 2; ++k) {
+    const ImVec2 s = f.to_screen(p, app.interp.ends[k].z);
+    app.rects.map_endpoint[k] = Rect{s.x - 8, s.y - 8, 16, 16};
+    dl->AddCircleFilled(s, 8, colors[k]);
+    dl->AddCircle(s, 8, IM_COL32(0, 0, 0, 255), 0, 1.5f);
+    dl->AddText(ImVec2(s.x - 3.5f, s.y - 7), IM_COL32(0, 0, 0, 255), k == 0 ? "A" : "B");
+  }
+  if (app.draw.has_ink && app.draw.mu.size() == p.origin.size()) {
+    const ImVec2 s = f.to_screen(p, app.draw.mu);
+    dl->AddQuadFilled(ImVec2(s.x, s.y - 7), ImVec2(s.x + 7, s.y), ImVec2(s.x, s.y + 7), ImVec2(s.x - 7, s.y),
+                      IM_COL32(255, 255, 255, 255));
+    dl->AddText(ImVec2(s.x + 8, s.y - 7), IM_COL32(255, 255, 255, 255), "your drawing");
+  }
+  if (app.map.probe_pinned) dl->AddCircle(f.to_screen(p, app.map.probe_z), 6, IM_COL32(255, 255, 255, 255), 0, 2);
+}
+
+// Drags endpoints; hovering decodes the point under the mouse, a click pins it.
+static void map_interaction(AppState& app, const MapFrame& f) {
+  LatentMapPanel& m = app.map;
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  float c0, c1;
+  f.to_plane(mouse, &c0, &c1);
+  if (ImGui::IsItemActivated()) {
+    for (int k = 0; k < 2; ++k) {
+      const ImVec2 s = f.to_screen(m.plane, app.interp.ends[k].z);
+      if (std::hypot(s.x - mouse.x, s.y - mouse.y) < 10) m.dragging = k;
+    }
+    if (m.dragging < 0) {
+      m.probe_pinned = true;
+      m.probe_z = m.plane.point(c0, c1);
+    }
+  }
+  if (!ImGui::IsItemActive()) m.dragging = -1;
+  if (m.dragging >= 0) {
+    Endpoint& e = app.interp.ends[m.dragging];
+    m.plane.move_to(&e.z, c0, c1);
+    endpoint_set_custom(app, m.dragging, e.z, "moved on the map");
+  }
+  if (ImGui::IsItemHovered() && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) m.probe_pinned = false;
+  // the probe shows the point under the mouse, else the pinned point, else the last one shown
+  const bool hovered = ImGui::IsItemHovered() && m.dragging < 0;
+  const bool has_last = m.probe.z.cols() == app.trainer.params.config.latent;
+  if (hovered || m.probe_pinned || has_last) {
+    const Vec z = hovered ? m.plane.point(c0, c1) : m.probe_pinned ? m.probe_z : Vec(m.probe.z.row(0).transpose());
+    const Mat y = class_rows(m.cls, 1, app_classes(app));
+    const bool same_class = m.probe.y.rows() == 1 && m.probe.y.cols() == y.cols() && m.probe.y == y;
+    if (!has_last || z != Vec(m.probe.z.row(0).transpose()) || m.probe.version != app.version || !same_class) {
+      m.probe.z = z.transpose();
+      m.probe.y = y;
+      grid_decode(app, &m.probe, 1, 1);
+    }
+  }
+  if (hovered) {
+    ImGui::BeginTooltip();
+    grid_image(m.probe, ImVec2(84, 84));
+    ImGui::Text("c = (%.2f, %.2f)", c0, c1);
+    ImGui::TextDisabled("click: pin   drag A/B: move them");
+    ImGui::EndTooltip();
+  }
+}
+
+static void legend_and_probe(AppState& app, float width) {
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("test codes");
+  const bool digits = app.dataset == "mnist";  // short names: two per line
+  for (int d = 0; d < 10; ++d) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetTextLineHeight();
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + h - 4, p.y + h - 2), digit_color(d));
+    ImGui::Dummy(ImVec2(h, h));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(app_class_name(app, d).c_str());
+    if (digits && d % 2 == 0) ImGui::SameLine(width * 0.5f);
+  }
+  const LatentMapPanel& m = app.map;
+  if (app.test.labels.empty()) ImGui::TextDisabled("loading...");
+  else if (!m.points_ready) ImGui::TextDisabled("encoding %d", m.points_done);
+  ImGui::Spacing();
+  ImGui::TextUnformatted(m.probe_pinned ? "pinned point" : "under the mouse");
+  grid_image(m.probe, ImVec2(width, width));
+  ImGui::TextDisabled("grid %.1f ms", m.grid_ms);
+  ImGui::EndGroup();
+}
+
+void panel_latent_map(AppState& app) {
+  LatentMapPanel& m = app.map;
+  layout_next_window(app, 2);
+  ImGui::Begin("Latent map");
+  caption("Tiles: the decoded image at each point of a plane in latent space. Dots: where the encoder puts test digits.");
+  map_controls(app);
+  points_update(app);
+  const LatentPlane plane = current_plane(app);
+  if (!same_plane(plane, m.plane)) m.plane = plane, m.grid_dirty = true;
+  // (from the second frame on: the first frame shows the samples as soon as possible)
+  if (app.first_digits && (m.grid_dirty || refresh_due(app, m.grid.version, m.grid.drawn_at, 0.5))) latent_map_redraw(app);
+
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float side_width = std::clamp(avail.x * 0.22f, 90.0f, 140.0f);
+  const float side = std::max(100.0f, std::min(avail.x - side_width - 8, avail.y));
+  MapFrame f{ImGui::GetCursorScreenPos(), side, m.cdf};
+  ImGui::InvisibleButton("map", ImVec2(side, side), ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  app.rects.latent_map = item_rect();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PushClipRect(f.at, ImVec2(f.at.x + side, f.at.y + side), true);
+  dl->AddRectFilled(f.at, ImVec2(f.at.x + side, f.at.y + side), IM_COL32(0, 0, 0, 255));
+  if (m.show_grid && m.grid.texture.id != 0)
+    dl->AddImage(m.grid.texture.im_id(), f.at, ImVec2(f.at.x + side, f.at.y + side), ImVec2(0, 0), ImVec2(1, 1),
+                 m.show_points ? IM_COL32(200, 200, 200, 255) : IM_COL32_WHITE);
+  if (m.show_points) draw_points(app, f, dl);
+  draw_markers(app, f, dl);
+  dl->PopClipRect();
+  map_interaction(app, f);
+  ImGui::SameLine();
+  legend_and_probe(app, side_width);
+  ImGui::End();
+}

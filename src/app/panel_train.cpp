@@ -1,0 +1,177 @@
+// Train: minibatch gradient steps of the core's Trainer (Kingma & Welling 2014, algorithm 1) on the
+// 60,000 training images of the current dataset (MNIST or Fashion-MNIST), a few milliseconds of them
+// in every frame, so every other panel shows the model as it learns. A conditional model trains on
+// [x | y] with each image's label.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/panels.h"
+#include "app/platform.h"
+
+static const int kLatents[] = {2, 5, 10, 20, 32, 50};
+static const int kHiddens[] = {100, 200, 400, 500};
+
+void train_frame_steps(AppState& app) {
+  TrainPanel& tp = app.train_panel;
+  if (!tp.running) return;
+  if (app.train.labels.size() < static_cast<size_t>(app.trainer.options.batch)) {
+    tp.running = false;
+    return;
+  }
+  const double start = now_seconds();
+  long long steps = 0;
+  const uint8_t* labels = app_classes(app) > 0 ? app.train.labels.data() : nullptr;
+  do {
+    tp.last = app.trainer.step(app.train.images, labels);
+    const float elbo = static_cast<float>(-tp.last.neg_elbo);
+    tp.elbo.push_back(elbo);
+    // the plot shows an exponential moving average: one batch's ELBO is noisy
+    tp.plot.push_back(tp.plot.empty() ? elbo : 0.95f * tp.plot.back() + 0.05f * elbo);
+    ++steps;
+    if (!std::isfinite(elbo)) {
+      tp.running = false;
+      app_set_status(app, "Training diverged (the loss is not finite): lower the learning rate and reset", true);
+      break;
+    }
+  } while (now_seconds() - start < tp.budget_ms / 1000.0);
+  const double seconds = now_seconds() - start;
+  tp.steps += steps;
+  ++app.version;
+  const double rate = steps * app.trainer.options.batch / std::max(seconds, 1e-6);
+  tp.samples_per_s = tp.samples_per_s == 0 ? rate : 0.9 * tp.samples_per_s + 0.1 * rate;
+  tp.window_steps += steps;
+  if (app.now - tp.window_at >= 1.0) {
+    tp.steps_per_s = tp.window_steps / (app.now - tp.window_at);
+    tp.window_at = app.now;
+    tp.window_steps = 0;
+  }
+}
+
+static void new_model(AppState& app) {
+  TrainPanel& tp = app.train_panel;
+  VaeConfig config;
+  config.latent = tp.new_latent;
+  config.hidden = {tp.new_hidden};
+  config.activation = tp.new_activation == 0 ? Activation::relu : Activation::tanh;
+  config.classes = tp.new_conditional ? 10 : 0;
+  const int latent = tp.new_latent, hidden = tp.new_hidden, activation = tp.new_activation;
+  app_new_random_model(app, config, tp.new_seed);
+  tp.new_latent = latent, tp.new_hidden = hidden, tp.new_activation = activation;
+  app_set_status(app, "New model " + config.describe() + ": random weights; press Start to train it", false);
+}
+
+// A conditional model needs every training label inside its classes (the labels are 0..9).
+static bool labels_fit(const AppState& app) {
+  const int C = app_classes(app);
+  if (C == 0 || app.train.labels.empty()) return true;
+  return *std::max_element(app.train.labels.begin(), app.train.labels.end()) < C;
+}
+
+static void run_controls(AppState& app) {
+  TrainPanel& tp = app.train_panel;
+  const bool has_data = !app.train.labels.empty() && labels_fit(app);
+  ImGui::BeginDisabled(!has_data);
+  if (ImGui::Button(tp.running ? "Pause" : "Start training", ImVec2(ImGui::GetFontSize() * 8, 0))) {
+    tp.running = !tp.running;
+    tp.window_at = app.now;
+    tp.window_steps = 0;
+    if (tp.running)
+      app_set_status(app, "Training on " + std::to_string(app.train.labels.size()) + " " + dataset_title(app.dataset) +
+                              " images" + (app_classes(app) > 0 ? " with their labels" : ""), false);
+  }
+  app.rects.train_start = item_rect();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) new_model(app);
+  app.rects.train_reset = item_rect();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("start again from random weights (the model chosen below)");
+  ImGui::SameLine();
+  if (!labels_fit(app))
+    ImGui::TextDisabled("the model has fewer classes than the data");
+  else if (has_data)
+    ImGui::TextDisabled("%zu %s images", app.train.labels.size(), dataset_title(app.dataset));
+  else
+    ImGui::TextDisabled("loading training images...");
+}
+
+static void option_controls(AppState& app) {
+  Trainer& t = app.trainer;
+  const float w = ImGui::GetFontSize() * 8;
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderFloat("learning rate", &t.optimizer.lr, 1e-5f, 1e-1f, "%.1e", ImGuiSliderFlags_Logarithmic);
+  help_marker("Adam's step size. 1e-3 is the usual choice; much larger and training diverges.");
+  int batch = t.options.batch;
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::SliderInt("batch size", &batch, 8, 256) && batch != t.options.batch) {
+    t.options.batch = batch;
+    t.cursor = 0;  // the epoch restarts with the new batch size
+    t.prepare();
+  }
+  help_marker("Images per gradient step. The loss is their mean -ELBO; each image is binarized afresh, "
+              "pixel ~ Bernoulli(intensity).");
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderFloat("ms per frame", &app.train_panel.budget_ms, 2, 40, "%.0f ms");
+  help_marker("How long each frame spends on training steps (at least one step); the rest draws the page.");
+}
+
+static void stats_and_plot(AppState& app) {
+  const TrainPanel& tp = app.train_panel;
+  const Trainer& t = app.trainer;
+  const long long per_epoch = std::max<long long>(1, t.steps_per_epoch(static_cast<long long>(app.train.labels.size())));
+  ImGui::Text("steps %lld   epoch %.2f", tp.steps, t.epoch + double(t.cursor) / per_epoch);
+  ImGui::Text("%.0f images/s while stepping, %.1f steps/s", tp.samples_per_s, tp.steps_per_s);
+  if (tp.elbo.empty())
+    ImGui::TextDisabled("ELBO: not trained yet");
+  else
+    ImGui::Text("batch ELBO %.1f = -recon. %.1f - KL %.1f", -tp.last.neg_elbo, tp.last.bce, tp.last.kl);
+  help_marker("ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I)), in nats per image, averaged over the batch; higher "
+              "is better. log p(x|z) is the Bernoulli log-likelihood of the pixels (the reconstruction term); "
+              "the KL keeps the codes near the prior.");
+  const float h = std::max(ImGui::GetFontSize() * 4, ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 3.6f);
+  char overlay[48];
+  std::snprintf(overlay, sizeof overlay, "ELBO (moving average) %.1f", tp.plot.empty() ? 0.0f : tp.plot.back());
+  ImGui::PlotLines("##elbo", tp.plot.data(), static_cast<int>(tp.plot.size()), 0, tp.plot.empty() ? nullptr : overlay,
+                   FLT_MAX, FLT_MAX, ImVec2(ImGui::GetContentRegionAvail().x, h));
+}
+
+static void model_choice(AppState& app) {
+  TrainPanel& tp = app.train_panel;
+  ImGui::TextUnformatted("Reset makes:");
+  ImGui::SameLine();
+  const float w = ImGui::GetFontSize() * 3.5f;
+  char label[16];
+  std::snprintf(label, sizeof label, "%d", tp.new_latent);
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::BeginCombo("Z", label)) {
+    for (int z : kLatents)
+      if (ImGui::Selectable(std::to_string(z).c_str(), z == tp.new_latent)) tp.new_latent = z;
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  std::snprintf(label, sizeof label, "%d", tp.new_hidden);
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::BeginCombo("hidden", label)) {
+    for (int h : kHiddens)
+      if (ImGui::Selectable(std::to_string(h).c_str(), h == tp.new_hidden)) tp.new_hidden = h;
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 1.2f);
+  ImGui::Combo("##act", &tp.new_activation, "relu\0tanh\0");
+  ImGui::Checkbox("conditional (on the 10 classes)", &tp.new_conditional);
+  help_marker("The model Reset creates: 784 - hidden - Z - hidden - 784 with this activation. Z = 2 shows the whole "
+              "latent space on the map, as in the paper's figure 4 (train it for a minute or two). Conditional: a "
+              "conditional VAE, q(z|x,y) and p(x|z,y) with the one-hot label y of the 10 classes.");
+}
+
+void panel_train(AppState& app) {
+  layout_next_window(app, 4);
+  ImGui::Begin("Train");
+  caption("Gradient steps on the ELBO, live: watch the samples, the map and the plot change as the model learns.");
+  run_controls(app);
+  option_controls(app);
+  stats_and_plot(app);
+  model_choice(app);
+  ImGui::End();
+}

@@ -1,0 +1,217 @@
+// What the page's JavaScript calls (exported functions): hand over bytes it fetched or the user
+// picked (weights, MNIST), read the app's state as JSON (the browser test's window into the app),
+// and the browser benchmarks. JavaScript only moves bytes; every computation is here.
+#include <algorithm>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "app/panels.h"
+#include "app/platform.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#define VAE_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
+#else
+#define VAE_EXPORT extern "C"
+#endif
+
+static nlohmann::json rect_json(const Rect& r) { return {r.x, r.y, r.w, r.h}; }
+
+static nlohmann::json rects_json(const std::vector<Rect>& rects) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Rect& r : rects) list.push_back(rect_json(r));
+  return list;
+}
+
+static size_t distinct_count(std::vector<uint32_t> v) {
+  std::sort(v.begin(), v.end());
+  return static_cast<size_t>(std::unique(v.begin(), v.end()) - v.begin());
+}
+
+// Mean of the first (or last) n values of v.
+static double mean_of(const std::vector<float>& v, size_t n, bool last) {
+  n = std::min(n, v.size());
+  if (n == 0) return 0;
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) sum += v[last ? v.size() - 1 - i : i];
+  return sum / static_cast<double>(n);
+}
+
+// FNV-1a of each cell of a grid's tiles: tells the test whether the cells differ.
+static std::vector<uint32_t> cell_checksums(const DigitGrid& g) {
+  std::vector<uint32_t> sums;
+  const int W = g.cols * kSide;
+  if (g.pixels.size() != static_cast<size_t>(W) * g.rows * kSide) return sums;
+  for (int cell = 0; cell < g.cols * g.rows; ++cell) {
+    std::vector<uint8_t> tile;
+    for (int y = 0; y < kSide; ++y) {
+      const auto row = g.pixels.begin() + (static_cast<size_t>((cell / g.cols) * kSide + y) * W + (cell % g.cols) * kSide);
+      tile.insert(tile.end(), row, row + kSide);
+    }
+    sums.push_back(checksum(tile));
+  }
+  return sums;
+}
+
+// The share of a 10 x 10 division of the map that holds at least one test code: how much of the
+// latent plane the encoded test set covers.
+static double map_coverage(const LatentMapPanel& m) {
+  const int n = m.points_ready ? static_cast<int>(m.points_mu.rows()) : 0;
+  bool hit[10][10] = {};
+  for (int i = 0; i < n; ++i) {
+    float c0, c1;
+    m.plane.coords(m.points_mu.row(i).transpose(), &c0, &c1);
+    const int u = std::clamp(static_cast<int>(plane_to_map(c0, m.cdf) * 10), 0, 9);
+    const int v = std::clamp(static_cast<int>(plane_to_map(c1, m.cdf) * 10), 0, 9);
+    hit[u][v] = true;
+  }
+  int cells = 0;
+  for (const auto& col : hit)
+    for (bool h : col) cells += h;
+  return cells / 100.0;
+}
+
+static nlohmann::json views_json(const AppState& app) {
+  const InterpolatePanel& ip = app.interp;
+  const LatentMapPanel& m = app.map;
+  return {
+      {"sample", {{"grid", app.sample.grid}, {"seed", app.sample.seed}, {"temperature", app.sample.temperature},
+                  {"mean", mean_intensity(app.sample.digits.pixels)}, {"checksum", checksum(app.sample.digits.pixels)},
+                  {"class", app.sample.cls}, {"cols", app.sample.digits.cols}, {"rows", app.sample.digits.rows},
+                  {"style_cells", cell_checksums(app.sample.style)}, {"style_mean", mean_intensity(app.sample.style.pixels)}}},
+      {"interp", {{"t", ip.t}, {"steps", ip.steps}, {"spherical", ip.spherical}, {"a", ip.ends[0].text},
+                  {"b", ip.ends[1].text}, {"a_class", ip.ends[0].label}, {"b_class", ip.ends[1].label},
+                  {"strip_checksum", checksum(ip.strip.pixels)}, {"strip_mean", mean_intensity(ip.strip.pixels)},
+                  {"current_checksum", checksum(ip.current.pixels)}, {"current_mean", mean_intensity(ip.current.pixels)}}},
+      {"map", {{"grid", m.grid_size}, {"grid_ms", m.grid_ms}, {"points", m.points_done}, {"points_ready", m.points_ready},
+               {"kind", m.kind == PlaneKind::principal ? "principal" : "axes"}, {"checksum", checksum(m.grid.pixels)},
+               {"mean", mean_intensity(m.grid.pixels)}, {"probe_checksum", checksum(m.probe.pixels)},
+               {"probe_pinned", m.probe_pinned}, {"cdf", m.cdf}, {"class", m.cls}, {"coverage", map_coverage(m)},
+               {"distinct_tiles", distinct_count(cell_checksums(m.grid))}}},
+      {"draw", {{"has_ink", app.draw.has_ink}, {"recon_mean", app.draw.recon_mean},
+                {"pad_mean", mean_intensity(app.draw.drawing.pixels)}}},
+  };
+}
+
+std::string app_state_to_json(const AppState& app) {
+  const VaeConfig& c = app.trainer.params.config;
+  const TrainPanel& tp = app.train_panel;
+  const auto& r = app.rects;
+  nlohmann::json models = nlohmann::json::array();
+  for (const ModelEntry& e : app.models)
+    models.push_back({{"name", e.name}, {"file", e.file}, {"dataset", e.dataset}, {"summary", e.summary},
+                      {"latent", e.latent}, {"classes", e.classes}});
+  nlohmann::json j = {
+      {"frame", app.frame},
+      {"has_model", app.has_model},
+      {"first_digits", app.first_digits},
+      {"status", app.status},
+      {"status_error", app.status_error},
+      {"model", {{"config", c.describe()}, {"latent", c.latent}, {"hidden", c.hidden}, {"classes", c.classes},
+                 {"params", app.trainer.params.size()}, {"source", app.model_source}, {"version", app.version},
+                 {"index", app.model_index}, {"pending", app.model_pending},
+                 {"name", app.model_index >= 0 ? app.models[static_cast<size_t>(app.model_index)].name : ""}}},
+      {"models", models},
+      {"data", {{"name", app.dataset}, {"test", app.test.labels.size()}, {"train", app.train.labels.size()}}},
+      {"train", {{"running", tp.running}, {"steps", tp.steps}, {"elbo_count", tp.elbo.size()},
+                 {"elbo_first", mean_of(tp.elbo, 20, false)}, {"elbo_last", mean_of(tp.elbo, 20, true)},
+                 {"samples_per_s", tp.samples_per_s}, {"batch", app.trainer.options.batch}, {"lr", app.trainer.optimizer.lr}}},
+      {"rects", {{"interp_slider", rect_json(r.interp_slider)}, {"draw_pad", rect_json(r.draw_pad)},
+                 {"train_start", rect_json(r.train_start)}, {"train_reset", rect_json(r.train_reset)},
+                 {"load_weights", rect_json(r.load_weights)}, {"download_weights", rect_json(r.download_weights)},
+                 {"sample_grid", rect_json(r.sample_grid)}, {"latent_map", rect_json(r.latent_map)},
+                 {"strip", rect_json(r.strip)}, {"map_a", rect_json(r.map_endpoint[0])},
+                 {"map_b", rect_json(r.map_endpoint[1])}, {"style_row", rect_json(r.style_row)},
+                 {"sample_class", rect_json(r.sample_class)}, {"map_class", rect_json(r.map_class)},
+                 {"draw_class", rect_json(r.draw_class)}, {"models", rects_json(r.models)},
+                 {"popup_items", rects_json(r.popup_items)}}},
+  };
+  j.update(views_json(app));
+  return j.dump();
+}
+
+VAE_EXPORT const char* app_state_json() {
+  static std::string text;
+  text = app_state_to_json(app_instance());
+  return text.c_str();
+}
+
+VAE_EXPORT int vae_load_weights(const uint8_t* bytes, int size, const char* name) {
+  return app_load_weights(app_instance(), bytes, static_cast<size_t>(size), name) ? 1 : 0;
+}
+
+// split: 0 = test, 1 = train, of the dataset `name` ("mnist", "fashion-mnist")
+VAE_EXPORT int vae_load_dataset(const char* name, int split, const uint8_t* images, int images_size,
+                                const uint8_t* labels, int labels_size) {
+  return app_load_dataset(app_instance(), name, split == 0 ? "test" : "train", images, static_cast<size_t>(images_size),
+                          labels, static_cast<size_t>(labels_size))
+             ? 1
+             : 0;
+}
+
+// The page's manifest of shipped models (JSON, see models.h); returns how many the picker lists.
+VAE_EXPORT int vae_set_models(const char* manifest) {
+  AppState& app = app_instance();
+  app.models = models_from_manifest(manifest);
+  return static_cast<int>(app.models.size());
+}
+
+VAE_EXPORT void vae_set_status(const char* message, int error) { app_set_status(app_instance(), message, error != 0); }
+
+// FNV-1a of the parameters' bytes: tells the test whether the model changed.
+VAE_EXPORT unsigned vae_param_checksum() {
+  const std::vector<float>& data = app_instance().trainer.params.data;
+  uint32_t h = 2166136261u;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
+  for (size_t i = 0; i < data.size() * sizeof(float); ++i) h = (h ^ bytes[i]) * 16777619u;
+  return h;
+}
+
+// Decoded images per second: `reps` decodes of `batch` codes z ~ N(0, I) with the current model.
+VAE_EXPORT double vae_bench_decode(int batch, int reps) {
+  AppState& app = app_instance();
+  const VaeParams& p = app.trainer.params;
+  Rng rng(5);
+  Mat z(batch, p.config.latent), probs(batch, p.config.input);
+  for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = rng.normal();
+  decode_probs(probs, app.inf, p, z);  // warm-up
+  const double start = now_seconds();
+  for (int r = 0; r < reps; ++r) decode_probs(probs, app.inf, p, z);
+  return batch * reps / (now_seconds() - start);
+}
+
+// Training samples per second: `steps` steps of a fresh model of the current shape (the app's model
+// is left alone) on the training images, or the test images while those load.
+VAE_EXPORT double vae_bench_train(int batch, int steps) {
+  AppState& app = app_instance();
+  const Dataset& data = app.train.labels.empty() ? app.test : app.train;
+  if (data.images.rows() < batch) return 0;
+  Trainer t;
+  TrainOptions options;
+  options.batch = batch;
+  t.start(app.trainer.params.config, options);
+  // a conditional model trains with the labels (one-hot rows of its C classes)
+  if (app.trainer.params.config.classes > 0 &&
+      *std::max_element(data.labels.begin(), data.labels.end()) >= app.trainer.params.config.classes)
+    return 0;
+  const uint8_t* labels = app.trainer.params.config.classes > 0 ? data.labels.data() : nullptr;
+  t.step(data.images, labels);  // warm-up
+  const double start = now_seconds();
+  for (int s = 0; s < steps; ++s) t.step(data.images, labels);
+  return double(batch) * steps / (now_seconds() - start);
+}
+
+// Milliseconds to redraw the latent map's grid x grid digits (decode, tiles, texture upload).
+VAE_EXPORT double vae_bench_map(int grid, int reps) {
+  AppState& app = app_instance();
+  const int saved = app.map.grid_size;
+  app.map.grid_size = grid;
+  double total = 0;
+  for (int r = 0; r < reps; ++r) {
+    latent_map_redraw(app);
+    total += app.map.grid_ms;
+  }
+  app.map.grid_size = saved;
+  app.map.grid_dirty = true;
+  return total / reps;
+}

@@ -1,0 +1,58 @@
+// Runs tests/parity_dump natively and as WebAssembly under node and compares the numbers they print
+// (one per line). Fails when the counts differ or any |native - wasm| exceeds the tolerance.
+// Usage: node parity_compare.mjs TOLERANCE NATIVE_BINARY WASM_JS ARGS...
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const [tolText, nativeBin, wasmJs, ...args] = process.argv.slice(2);
+const tolerance = Number(tolText);
+if (!(tolerance >= 0) || !nativeBin || !wasmJs || args.length === 0) {
+  console.error('usage: node parity_compare.mjs TOLERANCE NATIVE_BINARY WASM_JS ARGS...');
+  process.exit(2);
+}
+for (const [what, path, hint] of [
+  ['native parity_dump', nativeBin, 'build the native tree first (bash tools/build.sh) or point -DVAE_NATIVE_BUILD_DIR at it'],
+  ['wasm parity_dump', wasmJs, 'build the web tree (bash tools/build-web.sh)'],
+  ['weights file', args[1], 'train it (tools/run.sh) or set -DVAE_PARITY_WEIGHTS=PATH'],
+]) {
+  if (path !== undefined && !existsSync(path)) {
+    console.error(`FAIL: ${what} not found at ${path}: ${hint}`);
+    process.exit(1);
+  }
+}
+
+function run(label, command, commandArgs) {
+  const t0 = Date.now();
+  const r = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error || r.status !== 0) {
+    console.error(`FAIL: ${label} (${command} ${commandArgs.join(' ')}) exited ${r.status}: ${r.error ?? r.stderr}`);
+    process.exit(1);
+  }
+  const values = r.stdout.trim().split('\n').map(Number);
+  if (values.some(Number.isNaN)) {
+    console.error(`FAIL: ${label} printed something that is not a number`);
+    process.exit(1);
+  }
+  console.log(`${label}: ${values.length} numbers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return values;
+}
+
+const native = run('native', nativeBin, args);
+const wasm = run('wasm', process.execPath, ['--no-experimental-fetch', wasmJs, ...args]);
+if (native.length !== wasm.length || native.length === 0) {
+  console.error(`FAIL: native printed ${native.length} numbers, wasm ${wasm.length}`);
+  process.exit(1);
+}
+let maxDiff = 0, at = 0, maxRel = 0;
+for (let i = 0; i < native.length; ++i) {
+  const d = Math.abs(native[i] - wasm[i]);
+  if (d > maxDiff) [maxDiff, at] = [d, i];
+  maxRel = Math.max(maxRel, d / Math.max(Math.abs(native[i]), 1e-30));
+}
+console.log(`max |native - wasm| = ${maxDiff.toExponential(3)} (line ${at + 1}: native ${native[at]}, ` +
+            `wasm ${wasm[at]}); max relative ${maxRel.toExponential(3)}; tolerance ${tolerance}`);
+if (!(maxDiff <= tolerance)) {
+  console.error(`FAIL: max |native - wasm| = ${maxDiff} exceeds ${tolerance}`);
+  process.exit(1);
+}
+console.log('PASS');

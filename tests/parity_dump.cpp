@@ -1,0 +1,66 @@
+// Prints numbers that the native and the WebAssembly builds of the core must agree on, one per
+// line, for tests/parity_compare.mjs:
+//   parity_dump decode WEIGHTS        64 z ~ N(0, I) from the project's Rng (seed 2014), decoded:
+//                                     64 x D pixel probabilities sigmoid(logits), row by row
+//   parity_dump train WEIGHTS MNIST   the negative ELBO of each of 50 Trainer steps (default options,
+//                                     seed 1) on the first 2000 training images, model config of WEIGHTS
+#include <cstdio>
+#include <string>
+
+#include "io/idx.h"
+#include "io/weights.h"
+#include "train/trainer.h"
+
+namespace {
+
+constexpr int kDecodeSamples = 64;
+constexpr uint64_t kDecodeSeed = 2014;
+constexpr long kTrainImages = 2000;
+constexpr int kTrainSteps = 50;
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "parity_dump: %s\n", message.c_str());
+  return 1;
+}
+
+void print_decoded(const VaeParams& params) {
+  const VaeConfig& c = params.config;
+  Rng rng(kDecodeSeed);
+  Mat z(kDecodeSamples, c.latent), logits(kDecodeSamples, c.input), probs(kDecodeSamples, c.input);
+  for (float& v : z.reshaped()) v = rng.normal();
+  VaeWork w;
+  w.resize(params, kDecodeSamples);
+  vae_decode(logits, w, params, z);
+  sigmoid_forward(probs, logits);
+  for (float p : probs.reshaped()) std::printf("%.9g\n", p);
+}
+
+int print_training(const VaeConfig& config, const std::string& mnist_dir) {
+  Dataset train;
+  Status st = mnist_load(mnist_dir, "train", &train);
+  if (!st) return fail(st.message);
+  train.images.conservativeResize(kTrainImages, Eigen::NoChange);
+  Trainer t;
+  t.start(config, TrainOptions());
+  for (int i = 0; i < kTrainSteps; ++i) std::printf("%.17g\n", t.step(train.images).neg_elbo);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (!((mode == "decode" && argc == 3) || (mode == "train" && argc == 4)))
+    return fail("usage: parity_dump decode WEIGHTS | parity_dump train WEIGHTS MNIST_DIR");
+  // one thread natively too: the figures do not depend on it, but the comparison should not either
+  Eigen::setNbThreads(1);
+  VaeParams params;
+  Metadata meta;
+  Status st = weights_load(argv[2], &params, &meta);
+  if (!st) return fail(st.message);
+  if (mode == "decode") {
+    print_decoded(params);
+    return 0;
+  }
+  return print_training(params.config, argv[3]);
+}

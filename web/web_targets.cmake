@@ -1,0 +1,13 @@
+# WebAssembly-only targets (the Catch2 suite and the parity tests are in tests/CMakeLists.txt).
+
+# vae-bench under node: node --no-experimental-fetch build-web/vae-bench.js prints training
+# samples/s and decoded images/s of the core as WebAssembly (one thread: no OpenMP here).
+# CLI11 throws on bad flags, so this program (not the core) is built with exceptions.
+add_executable(vae-bench tools/vae_bench.cpp tools/cli_common.cpp)
+target_link_libraries(vae-bench PRIVATE vae_core)
+target_include_directories(vae-bench PRIVATE tools)
+target_compile_definitions(vae-bench PRIVATE VAE_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_compile_options(vae-bench PRIVATE -fexceptions)
+target_link_options(vae-bench PRIVATE -fexceptions -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1 -sNODERAWFS=1)
+# a quick run as a test: the program starts, trains, decodes and prints its JSON under node
+add_test(NAME web.bench_runs COMMAND vae-bench --seconds 0.2)
