@@ -17,7 +17,7 @@ for ax, (z, path) in zip(axes, runs):
     ax.set_xlabel("# training samples evaluated")
     ax.grid(True, which="both", alpha=0.3)
 axes[0].set_ylabel("$\\mathcal{L}$ (nats per image)")
-axes[0].set_ylim(-150, -85)
+axes[0].set_ylim(-170, -85)
 axes[-1].legend(loc="lower right")
 fig.tight_layout()
 fig.savefig(out, dpi=110)
