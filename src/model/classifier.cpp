@@ -51,15 +51,8 @@ void classifier_forward(MatRef logits, ClassifierWork& w, const ClassifierParams
   const Eigen::Index n = X.rows();
   assert(n <= w.batch);
   const size_t last = p.layers.size() - 1;
-  for (size_t i = 0; i < last; ++i) {
-    auto H = w.h[i].topRows(n);
-    // h_i = relu(W_i h_{i-1} + b_i), h_{-1} = x
-    if (i == 0)
-      linear_forward(H, X, p.W(p.layers[i]), p.b(p.layers[i]));
-    else
-      linear_forward(H, w.h[i - 1].topRows(n), p.W(p.layers[i]), p.b(p.layers[i]));
-    activation_forward(H, H, Activation::relu);
-  }
+  // h_i = relu(W_i h_{i-1} + b_i), h_{-1} = x
+  mlp_hidden_forward(w.h, p.layers, last, p.data.data(), X, Activation::relu);
   linear_forward(logits, last == 0 ? X : ConstMatRef(w.h[last - 1].topRows(n)), p.W(p.layers[last]),
                  p.b(p.layers[last]));
 }

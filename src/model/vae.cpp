@@ -146,19 +146,28 @@ static ConstMatRef with_labels(Mat& joined, const ConstMatRef& X, const ConstMat
   return joined.topRows(n);
 }
 
+void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
+                        const ConstMatRef& input, Activation act) {
+  const Eigen::Index n = input.rows();
+  for (size_t i = 0; i < count; ++i) {
+    const LinearSlot& s = slots[i];
+    auto out = H[i].topRows(n);
+    const ConstMatMap W(params + s.w_offset, s.out, s.in);
+    const ConstVecMap b(params + s.b_offset, s.out);
+    if (i == 0)
+      linear_forward(out, input, W, b);
+    else
+      linear_forward(out, H[i - 1].topRows(n), W, b);
+    activation_forward(out, out, act);
+  }
+}
+
 void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y) {
   const Eigen::Index n = X.rows();
   assert(n <= w.batch);
-  const ConstMatRef input = with_labels(w.x_in, X, Y, p.config.classes);
-  for (size_t i = 0; i < p.encoder.size(); ++i) {
-    auto H = w.enc_h[i].topRows(n);
-    // h_i = act(W_i h_{i-1} + b_i), h_{-1} = x (or [x | y])
-    if (i == 0)
-      linear_forward(H, input, p.W(p.encoder[i]), p.b(p.encoder[i]));
-    else
-      linear_forward(H, w.enc_h[i - 1].topRows(n), p.W(p.encoder[i]), p.b(p.encoder[i]));
-    activation_forward(H, H, p.config.activation);
-  }
+  // h_i = act(W_i h_{i-1} + b_i), h_{-1} = x (or [x | y])
+  mlp_hidden_forward(w.enc_h, p.encoder, p.encoder.size(), p.data.data(), with_labels(w.x_in, X, Y, p.config.classes),
+                     p.config.activation);
   // [mu | logvar] = W_heads h + b_heads
   linear_forward(w.heads.topRows(n), w.enc_h.back().topRows(n), p.heads_W(), p.heads_b());
 }
@@ -166,16 +175,9 @@ void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const Cons
 void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y) {
   const Eigen::Index n = z.rows();
   assert(n <= w.batch && logits.rows() == n);
-  const ConstMatRef input = with_labels(w.z_in, z, Y, p.config.classes);
   const size_t last = p.decoder.size() - 1;
-  for (size_t i = 0; i < last; ++i) {
-    auto H = w.dec_h[i].topRows(n);
-    if (i == 0)
-      linear_forward(H, input, p.W(p.decoder[i]), p.b(p.decoder[i]));
-    else
-      linear_forward(H, w.dec_h[i - 1].topRows(n), p.W(p.decoder[i]), p.b(p.decoder[i]));
-    activation_forward(H, H, p.config.activation);
-  }
+  mlp_hidden_forward(w.dec_h, p.decoder, last, p.data.data(), with_labels(w.z_in, z, Y, p.config.classes),
+                     p.config.activation);
   // logits = W_out h + b_out (Bernoulli means are sigmoid(logits))
   linear_forward(logits, w.dec_h[last - 1].topRows(n), p.W(p.decoder[last]), p.b(p.decoder[last]));
 }

@@ -53,6 +53,11 @@ struct VaeParams {
   std::vector<const LinearSlot*> slots() const;  // every layer, in layout order
 };
 
+// A stack of hidden layers, on the first n = input.rows() rows of each buffer:
+//   H_i = act(W_i H_{i-1} + b_i), H_{-1} = input, for the first `count` slots (W, b in params)
+void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
+                        const ConstMatRef& input, Activation act);
+
 // Work buffers for one batch size B, allocated once; the training step allocates nothing.
 struct VaeWork {
   int batch = 0;
