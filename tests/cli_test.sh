@@ -73,6 +73,53 @@ resume_matches)
   data_section "$tmp/resumed.safetensors.ckpt" > "$tmp/b.bin"
   [ "$(stat -c %s "$tmp/a.bin")" -gt 100000 ] || fail "checkpoint data section too small: $(stat -c %s "$tmp/a.bin")"
   cmp "$tmp/a.bin" "$tmp/b.bin" || fail "resumed run's weights and moments differ from the straight run's" ;;
+model_card)
+  weights=$(cd "$(dirname "$0")/../weights" && pwd)
+  run "$bin/vae-train" --data "$mnist" --train-limit 600 --hidden 32 --latent 3 --epochs 1 --threads 1 --out "$tmp/m.safetensors"
+  [ $code -eq 0 ] || fail "vae-train: $(cat "$tmp/err")"
+  cp "$tmp/m.safetensors" "$tmp/before.safetensors"
+  run "$bin/vae-eval" "$tmp/m.safetensors" --data "$mnist" --n 50 --write-card
+  [ $code -eq 1 ] && grep -q "whole test set" "$tmp/err" || fail "--write-card with --n: $code $(cat "$tmp/err")"
+  run "$bin/vae-eval" "$tmp/m.safetensors" --data "$mnist" --dataset fashion --write-card
+  [ $code -eq 1 ] && grep -q "trained on mnist" "$tmp/err" || fail "--write-card on the wrong dataset: $code $(cat "$tmp/err")"
+  cmp -s "$tmp/m.safetensors" "$tmp/before.safetensors" || fail "a refused --write-card changed the file"
+  run "$bin/vae-eval" "$tmp/m.safetensors" --data "$mnist" --k 4 --threads 1 --write-card
+  [ $code -eq 0 ] || fail "vae-eval --write-card: $(cat "$tmp/err")"
+  # the card holds the printed figures; the rest of the metadata and every tensor byte are kept
+  /usr/bin/python3 - "$tmp/out" "$tmp/before.safetensors" "$tmp/m.safetensors" <<'PY' || fail "model card"
+import json, struct, sys
+def read(path):
+    b = open(path, "rb").read()
+    n = struct.unpack("<Q", b[:8])[0]
+    return json.loads(b[8:8 + n])["__metadata__"], b[8 + n:]
+lines = {j["metric"]: j for j in map(json.loads, open(sys.argv[1]))}
+(old, old_data), (new, new_data) = read(sys.argv[2]), read(sys.argv[3])
+assert new_data == old_data, "tensor bytes changed"
+for key in old:  # vae-train's test ELBO is the same figure, so it stays too
+    assert new[key] == old[key], (key, old[key], new[key])
+assert new["test_elbo"] == "%.3f" % lines["test_elbo"]["value"], (new["test_elbo"], lines["test_elbo"])
+assert new["log_px"] == "%.3f" % lines["log_px"]["value"], (new["log_px"], lines["log_px"])
+assert "k=4 " in new["log_px_how"], new["log_px_how"]
+assert new["architecture"] == lines["test_elbo"]["model"], new["architecture"]
+assert new["test_images"] == "10000"
+PY
+  # the shipped conditional model: its card's classifier agreement is the printed one, and meets 95%
+  cp "$weights/mnist-cvae.safetensors" "$tmp/c.safetensors"
+  run "$bin/vae-eval" "$tmp/c.safetensors" --data "$mnist" --classifier "$weights/mnist-classifier.safetensors" --k 0 --threads 1 --write-card
+  [ $code -eq 0 ] || fail "vae-eval --classifier --write-card: $(cat "$tmp/err")"
+  /usr/bin/python3 - "$tmp/out" "$tmp/c.safetensors" <<'PY' || fail "conditional model card"
+import json, struct, sys
+lines = {j["metric"]: j for j in map(json.loads, open(sys.argv[1]))}
+b = open(sys.argv[2], "rb").read()
+meta = json.loads(b[8:8 + struct.unpack("<Q", b[:8])[0]])["__metadata__"]
+agreement = lines["classifier_agreement"]["value"]
+assert meta["classifier_agreement"] == "%.4f" % agreement, (meta["classifier_agreement"], agreement)
+assert agreement >= 0.95, agreement
+assert meta["test_elbo"] == "%.3f" % lines["test_elbo_conditional"]["value"]
+assert "mnist-classifier.safetensors (test accuracy 0.98" in meta["classifier_agreement_how"], meta["classifier_agreement_how"]
+PY
+  ls "$tmp" | grep -q '\.tmp\.' && fail "temporary files left behind: $(ls "$tmp")"
+  true ;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"

@@ -2,8 +2,11 @@
 // trips, and every mismatch rejected with its own message.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 
 #include "io/weights.h"
 
@@ -125,4 +128,67 @@ TEST_CASE("weights written as F16 load within half precision of the originals", 
     worst = std::max(worst, std::fabs(double(q.data[i]) - p.data[i]) / std::max(1e-3, std::fabs(double(p.data[i]))));
   CHECK(worst < 1e-3);  // 11-bit significand: relative error <= 2^-11
   CHECK(worst > 0);     // and it really was rounded
+}
+
+TEST_CASE("a model card updates the metadata of a weights file and keeps its tensors bit for bit", "[weights][card]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("vae_card_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "m.safetensors").string();
+  VaeParams p = small_model();
+  REQUIRE(weights_save(path, p, {{"dataset", "mnist"}, {"test_elbo", "-99.000"}, {"seed", "7"}}, "F16").ok);
+  std::vector<uint8_t> before;
+  REQUIRE(file_read_all(path, &before).ok);
+
+  SECTION("new keys are appended, existing ones replaced in place, the rest kept") {
+    REQUIRE(weights_update_metadata(path, {{"test_elbo", "-98.500"}, {"log_px", "-95.250"}}).ok);
+    std::vector<uint8_t> after;
+    REQUIRE(file_read_all(path, &after).ok);
+    SafeTensorsFile a, b;
+    REQUIRE(safetensors_parse(before.data(), before.size(), &a).ok);
+    REQUIRE(safetensors_parse(after.data(), after.size(), &b).ok);
+    std::vector<std::string> keys;
+    for (const auto& kv : b.metadata) keys.push_back(kv.first);
+    CHECK(keys == std::vector<std::string>{"config", "dataset", "test_elbo", "seed", "log_px"});
+    CHECK(b.meta("config") == a.meta("config"));
+    CHECK(b.meta("test_elbo") == "-98.500");
+    CHECK(b.meta("log_px") == "-95.250");
+    CHECK(b.meta("seed") == "7");
+    // the data section (F16 as stored) is the same bytes
+    auto data_section = [](const std::vector<uint8_t>& bytes) {
+      uint64_t header = 0;
+      for (int i = 0; i < 8; ++i) header |= uint64_t(bytes[i]) << (8 * i);
+      return std::vector<uint8_t>(bytes.begin() + 8 + static_cast<long>(header), bytes.end());
+    };
+    CHECK(data_section(after) == data_section(before));
+    REQUIRE(b.tensors.size() == a.tensors.size());
+    for (size_t i = 0; i < a.tensors.size(); ++i) CHECK(b.tensors[i].dtype == "F16");
+    VaeParams q;
+    Metadata meta;
+    REQUIRE(weights_load(path, &q, &meta).ok);
+    CHECK(q.config.describe() == p.config.describe());
+  }
+  SECTION("the config cannot be changed, and a refused update leaves the file as it was") {
+    const Status st = weights_update_metadata(path, {{"log_px", "-1"}, {"config", "{}"}});
+    CHECK_FALSE(st.ok);
+    CHECK(st.message.find("cannot change \"config\"") != std::string::npos);
+    std::vector<uint8_t> after;
+    REQUIRE(file_read_all(path, &after).ok);
+    CHECK(after == before);
+  }
+  SECTION("a file that is not VAE weights is refused by name and not rewritten") {
+    const std::string bad = (dir / "bad.safetensors").string();
+    std::vector<uint8_t> truncated(before.begin(), before.begin() + static_cast<long>(before.size() / 2));
+    REQUIRE(file_write_atomic(bad, truncated).ok);
+    const Status st = weights_update_metadata(bad, {{"log_px", "-1"}});
+    CHECK_FALSE(st.ok);
+    CHECK(st.message.rfind(bad + ": safetensors: ", 0) == 0);
+    std::vector<uint8_t> after;
+    REQUIRE(file_read_all(bad, &after).ok);
+    CHECK(after == truncated);
+    const Status missing = weights_update_metadata((dir / "none.safetensors").string(), {{"log_px", "-1"}});
+    CHECK_FALSE(missing.ok);
+    CHECK(missing.message.find("none.safetensors") != std::string::npos);
+  }
+  fs::remove_all(dir);
 }

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   ClassifierTrainer t;
   t.start(784, hidden, 10, batch, lr, seed);
   const long long steps = train.images.rows() / batch;
+  const auto t0 = std::chrono::steady_clock::now();
   double accuracy = 0;
   for (int e = 1; e <= epochs; ++e) {
     const auto e0 = std::chrono::steady_clock::now();
@@ -51,8 +52,22 @@ int main(int argc, char** argv) {
   }
   char text[32];
   std::snprintf(text, sizeof text, "%.4f", accuracy);
-  Status st = classifier_save(out, t.params, {{"dataset", dataset}, {"epochs", std::to_string(epochs)},
-                                              {"seed", std::to_string(seed)}, {"test_accuracy", text}});
+  std::string architecture = "784";
+  for (int h : hidden) architecture += "-" + std::to_string(h);
+  architecture += "-10 relu, softmax";
+  char optimizer[64], wall[32];
+  std::snprintf(optimizer, sizeof optimizer, "adam lr %g", lr);
+  std::snprintf(wall, sizeof wall, "%.1f", seconds_since(t0));
+  Status st = classifier_save(out, t.params,
+                              {{"dataset", dataset == "fashion" ? "fashion-mnist" : dataset},
+                               {"architecture", architecture},
+                               {"epochs", std::to_string(epochs)},
+                               {"batch", std::to_string(batch)},
+                               {"optimizer", optimizer},
+                               {"seed", std::to_string(seed)},
+                               {"train_images", std::to_string(train.images.rows())},
+                               {"wall_time_s", wall},
+                               {"test_accuracy", text}});
   if (!st) cli_fail(kProgram, st.message);
   std::printf("wrote %s (test accuracy %.2f%%)\n", out.c_str(), 100 * accuracy);
   return 0;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #ifndef __EMSCRIPTEN__
 #include <filesystem>
@@ -35,11 +36,13 @@ static std::string base_name(const std::string& file) {
 
 bool model_entry_from_metadata(const std::string& file, const Metadata& meta, ModelEntry* out) {
   VaeConfig config;
-  std::string elbo;
+  std::string elbo, log_px, agreement;
   bool has_config = false;
   for (const auto& kv : meta) {
     if (kv.first == "config") has_config = config_from_json(kv.second, &config).ok;
     if (kv.first == "test_elbo") elbo = kv.second;
+    if (kv.first == "log_px") log_px = kv.second;
+    if (kv.first == "classifier_agreement") agreement = kv.second;
   }
   if (!has_config) return false;
   ModelEntry e;
@@ -53,6 +56,14 @@ bool model_entry_from_metadata(const std::string& file, const Metadata& meta, Mo
   VaeConfig shape = config;
   shape.classes = 0;
   e.about = std::string(dataset_title(e.dataset)) + (config.classes > 0 ? ", conditional, " : ", ") + shape.describe();
+  // the model card's figures (vae-eval --write-card), when the file has them
+  if (!log_px.empty()) e.about += std::string(config.classes > 0 ? "; log p(x|y) " : "; log p(x) ") + log_px;
+  const double share = agreement.empty() ? -1 : std::atof(agreement.c_str());
+  if (share >= 0 && share <= 1) {
+    char text[64];
+    std::snprintf(text, sizeof text, "; samples %.1f%% the asked class", 100 * share);
+    e.about += text;
+  }
   e.elbo = elbo;
   e.summary = elbo.empty() ? e.about : e.about + ", test ELBO " + elbo;
   *out = std::move(e);

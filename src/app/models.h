@@ -10,7 +10,7 @@ struct ModelEntry {
   std::string file;     // where the weights are: a URL in the page, a path natively
   std::string name;     // the file name without ".safetensors", e.g. "mnist-z2"
   std::string dataset;  // "mnist" or "fashion-mnist" (metadata "dataset"; "mnist" when absent)
-  std::string summary;  // one line: dataset, architecture, test ELBO
+  std::string summary;  // one line: dataset, architecture, the card's log p(x) and agreement, test ELBO
   std::string about;    // the summary without the test ELBO ...
   std::string elbo;     // ... and the test ELBO alone ("-96.515"; "" when not recorded)
   int latent = 0, classes = 0;

@@ -2,6 +2,7 @@
 // every shape before anything is used.
 #include "io/weights.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 std::string config_to_json(const VaeConfig& c) {
@@ -124,4 +125,27 @@ Status weights_load(const std::string& path, VaeParams* out, Metadata* meta) {
 Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance,
                     const std::string& dtype) {
   return file_write_atomic(path, safetensors_serialize(weights_to_safetensors(params, provenance, dtype)));
+}
+
+Status weights_update_metadata(const std::string& path, const Metadata& updates) {
+  std::vector<uint8_t> bytes;
+  Status st = file_read_all(path, &bytes);
+  if (!st) return st;
+  SafeTensorsFile f;
+  st = safetensors_parse(bytes.data(), bytes.size(), &f);
+  VaeParams check;
+  if (st) st = weights_from_safetensors(f, &check);
+  if (!st) return Status::error(path + ": " + st.message);
+  for (const SafeTensor& t : f.tensors)
+    if (t.dtype != "F32" && t.dtype != "F16")
+      return Status::error(path + ": tensor \"" + t.name + "\" is " + t.dtype + "; only F32 and F16 files can be rewritten");
+  for (const auto& kv : updates) {
+    if (kv.first == "config") return Status::error(path + ": the model card cannot change \"config\"");
+    auto it = std::find_if(f.metadata.begin(), f.metadata.end(), [&](const auto& m) { return m.first == kv.first; });
+    if (it != f.metadata.end())
+      it->second = kv.second;
+    else
+      f.metadata.push_back(kv);
+  }
+  return file_write_atomic(path, safetensors_serialize(f));
 }

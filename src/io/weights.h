@@ -29,3 +29,8 @@ Status weights_load(const std::string& path, VaeParams* out, Metadata* meta);
 // Atomic: a temporary file, then rename.
 Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance,
                     const std::string& dtype = "F32");
+// The model card: sets each key of `updates` in the metadata of the weights file at `path` (a
+// new key is appended, an existing one replaced in place) and rewrites the file atomically. The
+// file must load as VAE weights; its tensors are written back bit for bit in their stored dtype
+// ("config" cannot be changed this way). On any failure the file is untouched.
+Status weights_update_metadata(const std::string& path, const Metadata& updates);

@@ -243,6 +243,15 @@ async function pickModel(page, i) {
   const before = await state(page);
   check(`model list: ${name} is offered`, before.models[i] && before.models[i].name === name && before.rects.models[i] &&
         before.rects.models[i][3] > 0, before.models[i] ? before.models[i].summary : 'missing');
+  // every shipped model carries its card (vae-eval --write-card), and the picker shows its figures
+  const card = entry.metadata.log_px && `log p(x${config.classes ? '|y' : ''}) ${entry.metadata.log_px}`;
+  check(`${name}: the picker shows the model card's log p(x)`, card && before.models[i] && before.models[i].summary.includes(card),
+        `card ${card || 'missing from the metadata'}; summary ${before.models[i] ? before.models[i].summary : 'missing'}`);
+  if (config.classes) {
+    const share = Number(entry.metadata.classifier_agreement);
+    check(`${name}: the card's classifier agreement is shown and meets 95%`, share >= 0.95 &&
+          before.models[i].summary.includes(`${(100 * share).toFixed(1)}%`), `${entry.metadata.classifier_agreement}; ${before.models[i].summary}`);
+  }
   const { s, gap } = await longestFrameGap(page, `model ${name}`, () => click(page, before.rects.models[i]),
     (x) => x.model.name === name && x.sample.mean > 0 && x.data.name === (entry.metadata.dataset || 'mnist') &&
            x.data.test === 10000 && x.map.points_ready, 60000);
