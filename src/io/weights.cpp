@@ -127,15 +127,21 @@ Status weights_save(const std::string& path, const VaeParams& params, const Meta
   return file_write_atomic(path, safetensors_serialize(weights_to_safetensors(params, provenance, dtype)));
 }
 
-Status weights_update_metadata(const std::string& path, const Metadata& updates) {
+Status weights_read(const std::string& path, SafeTensorsFile* file, VaeParams* out, const std::set<std::string>& extra) {
   std::vector<uint8_t> bytes;
   Status st = file_read_all(path, &bytes);
   if (!st) return st;
-  SafeTensorsFile f;
-  st = safetensors_parse(bytes.data(), bytes.size(), &f);
-  VaeParams check;
-  if (st) st = weights_from_safetensors(f, &check);
+  st = safetensors_parse(bytes.data(), bytes.size(), file);
+  if (st) st = weights_from_safetensors(*file, out, extra);
   if (!st) return Status::error(path + ": " + st.message);
+  return Status::success();
+}
+
+Status weights_update_metadata(const std::string& path, const Metadata& updates) {
+  SafeTensorsFile f;
+  VaeParams check;
+  Status st = weights_read(path, &f, &check);
+  if (!st) return st;
   for (const SafeTensor& t : f.tensors)
     if (t.dtype != "F32" && t.dtype != "F16")
       return Status::error(path + ": tensor \"" + t.name + "\" is " + t.dtype + "; only F32 and F16 files can be rewritten");

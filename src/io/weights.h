@@ -26,6 +26,9 @@ Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const 
 // From bytes (the web page's upload) or a file; messages are prefixed with `source` / the path.
 Status weights_parse(const uint8_t* bytes, size_t size, const std::string& source, VaeParams* out, Metadata* meta);
 Status weights_load(const std::string& path, VaeParams* out, Metadata* meta);
+// The file at `path` parsed (*file: its tensors as stored and metadata) and built into *out, as
+// weights_from_safetensors does; messages are prefixed with the path.
+Status weights_read(const std::string& path, SafeTensorsFile* file, VaeParams* out, const std::set<std::string>& extra = {});
 // Atomic: a temporary file, then rename.
 Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance,
                     const std::string& dtype = "F32");

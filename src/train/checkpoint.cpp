@@ -50,14 +50,10 @@ bool read_int(const nlohmann::json& j, const char* key, long long lo, long long 
 }  // namespace
 
 Status checkpoint_load(const std::string& path, Trainer* trainer) {
-  std::vector<uint8_t> bytes;
-  Status st = file_read_all(path, &bytes);
-  if (!st) return st;
   SafeTensorsFile f;
-  st = safetensors_parse(bytes.data(), bytes.size(), &f);
   Trainer t;
-  if (st) st = weights_from_safetensors(f, &t.params, {"optimizer.m", "optimizer.v"});
-  if (!st) return Status::error(path + ": " + st.message);
+  Status st = weights_read(path, &f, &t.params, {"optimizer.m", "optimizer.v"});
+  if (!st) return st;
   auto fail = [&path](const std::string& what) { return Status::error(path + ": checkpoint: " + what); };
   const nlohmann::json j = nlohmann::json::parse(f.meta("checkpoint"), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail("no valid \"checkpoint\" metadata (a weights file, not a checkpoint?)");
