@@ -1,0 +1,62 @@
+# Every shipped model carries a model card, and the README's table of shipped models shows the
+# same figures as the cards: test ELBO, log p(x) (k = 5000 on all 10,000 test images), classifier
+# agreement, training wall time; the page's list of shipped models (src/app/site.cmake) and the
+# table name the same files. Usage: model_cards.py SOURCE_DIR
+import json
+import re
+import struct
+import sys
+
+root = sys.argv[1]
+
+
+def metadata(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(f.read(n))["__metadata__"]
+
+
+def minus(text):  # the README writes negative numbers with a real minus sign
+    return text.replace("-", "\u2212")
+
+
+readme = open(root + "/README.md", encoding="utf-8").read()
+section = readme.split("## Shipped models", 1)[1].split("\n## ", 1)[0]
+rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z0-9-]+)`[^\n]*", section, re.M)}
+site = open(root + "/src/app/site.cmake").read()
+shipped = re.search(r"^set\(models ([^)]*)\)", site, re.M).group(1).split()
+problems = []
+for name in shipped + ["mnist-classifier"]:
+    row = rows.get(name)
+    if row is None:
+        problems.append(f"{name}: no row in the README's table")
+        continue
+    meta = metadata(f"{root}/weights/{name}.safetensors")
+    wall = f"{round(float(meta['wall_time_s'])):,} s"
+    if wall not in row:
+        problems.append(f"{name}: wall time {wall} not in the row")
+    if name == "mnist-classifier":
+        share = f"{100 * float(meta['test_accuracy']):.2f}% test accuracy"
+        if share not in row:
+            problems.append(f"{name}: {share} not in the row")
+        continue
+    for key in ("architecture", "test_elbo", "log_px", "log_px_how"):
+        if key not in meta:
+            problems.append(f"{name}: no {key} in its model card")
+    if "log_px_how" in meta and "k=5000 " not in meta["log_px_how"]:
+        problems.append(f"{name}: log p(x) not at k=5000: {meta['log_px_how']}")
+    if meta.get("test_images") != "10000":
+        problems.append(f"{name}: card measured on {meta.get('test_images')} test images, not 10000")
+    for key in ("test_elbo", "log_px"):
+        if key in meta and f"| {minus(meta[key])}" not in row and f"**{minus(meta[key])}**" not in row:
+            problems.append(f"{name}: {key} {meta[key]} of its card not in the row: {row}")
+    if json.loads(meta["config"]).get("classes"):
+        share = float(meta.get("classifier_agreement", "nan"))
+        if not share >= 0.95:
+            problems.append(f"{name}: classifier agreement {meta.get('classifier_agreement')} (target 0.95)")
+        elif f"{100 * share:.2f}%" not in row:
+            problems.append(f"{name}: agreement {100 * share:.2f}% not in the row")
+for p in problems:
+    print("FAIL:", p)
+print(f"{len(shipped)} shipped models and the classifier checked against the README's table; {len(problems)} problems")
+sys.exit(1 if problems else 0)
