@@ -61,7 +61,7 @@ bool model_entry_from_metadata(const std::string& file, const Metadata& meta, Mo
   const double share = agreement.empty() ? -1 : std::atof(agreement.c_str());
   if (share >= 0 && share <= 1) {
     char text[64];
-    std::snprintf(text, sizeof text, "; samples %.1f%% the asked class", 100 * share);
+    std::snprintf(text, sizeof text, "; %.1f%% of samples classified as asked", 100 * share);
     e.about += text;
   }
   e.elbo = elbo;
