@@ -3,6 +3,7 @@
 
 #include <numeric>
 
+#include "fixtures.h"
 #include "model/iwae.h"
 
 namespace {
@@ -10,14 +11,9 @@ double mean(const std::vector<double>& v) { return std::accumulate(v.begin(), v.
 }  // namespace
 
 TEST_CASE("importance-weighted bound is at least the ELBO on average and does not drop as k grows", "[iwae]") {
-  VaeConfig c;
-  c.input = 20;
-  c.hidden = {16};
-  c.latent = 4;
-  VaeParams p;
-  p.build(c);
+  const VaeConfig c = tiny_config(20, {16}, 4);
   Rng rng(17);
-  p.init(rng);
+  const VaeParams p = tiny_model(c, rng);
   const int N = 40;
   Mat X(N, c.input);
   for (float& x : X.reshaped()) x = rng.uniform() < 0.3f ? 1.0f : 0.0f;
@@ -41,14 +37,8 @@ TEST_CASE("importance-weighted bound is at least the ELBO on average and does no
 }
 
 TEST_CASE("importance-weighted estimate is the same with chunks of any size", "[iwae]") {
-  VaeConfig c;
-  c.input = 10;
-  c.hidden = {8};
-  c.latent = 2;
-  VaeParams p;
-  p.build(c);
   Rng rng(3);
-  p.init(rng);
+  const VaeParams p = tiny_model(tiny_config(10, {8}, 2), rng);
   Mat X = Mat::Ones(2, 10);
   VaeWork small, large;
   small.resize(p, 7);

@@ -6,19 +6,15 @@
 
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "io/idx.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
 namespace {
 
-VaeConfig tiny_config() {
-  VaeConfig c;
-  c.input = 784;
-  c.hidden = {32};
-  c.latent = 4;
-  return c;
-}
+// 784-32-4: small enough for many steps, image-sized for the trainer
+VaeConfig mnist_tiny() { return tiny_config(784, {32}, 4); }
 
 Mat random_images(int n, uint64_t seed) {
   Rng rng(seed);
@@ -43,10 +39,10 @@ TEST_CASE("the same seed gives bit-identical weights after N steps", "[train]") 
   o.batch = 50;
   o.seed = 123;
   Trainer a, b, c;
-  a.start(tiny_config(), o);
-  b.start(tiny_config(), o);
+  a.start(mnist_tiny(), o);
+  b.start(mnist_tiny(), o);
   o.seed = 124;
-  c.start(tiny_config(), o);
+  c.start(mnist_tiny(), o);
   for (int i = 0; i < 15; ++i) {
     a.step(X);
     b.step(X);
@@ -68,11 +64,11 @@ TEST_CASE("resuming from a checkpoint ends bit-identical to an uninterrupted run
     o.lr = 3e-3f;
     o.seed = 9;
     Trainer straight;
-    straight.start(tiny_config(), o);
+    straight.start(mnist_tiny(), o);
     for (int i = 0; i < 20; ++i) straight.step(X);  // 4 epochs of 5 steps
 
     Trainer first;
-    first.start(tiny_config(), o);
+    first.start(mnist_tiny(), o);
     for (int i = 0; i < 10; ++i) first.step(X);  // 2 epochs, then "killed"
     const std::string path = temp_path("resume.ckpt");
     REQUIRE(checkpoint_save(path, first, {}).ok);
@@ -90,7 +86,7 @@ TEST_CASE("resuming from a checkpoint ends bit-identical to an uninterrupted run
 
 TEST_CASE("a weights file is not accepted as a checkpoint", "[train]") {
   Trainer t;
-  t.start(tiny_config(), TrainOptions());
+  t.start(mnist_tiny(), TrainOptions());
   const std::string path = temp_path("weights_only.safetensors");
   REQUIRE(file_write_atomic(path, safetensors_serialize(weights_to_safetensors(t.params, {}))).ok);
   Trainer other;
@@ -126,9 +122,7 @@ TEST_CASE("a short run on a subset of real MNIST lowers the test negative ELBO b
   REQUIRE(mnist_load(VAE_MNIST_DIR, "test", &test).ok);
   const Mat subset = train.images.topRows(5000);
   const Mat test_binary = binarize_fixed(test.images.topRows(1000));
-  VaeConfig c;
-  c.hidden = {200};
-  c.latent = 10;
+  const VaeConfig c = tiny_config(784, {200}, 10);
   TrainOptions o;
   o.seed = 5;
   Trainer t;

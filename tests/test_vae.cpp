@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "fixtures.h"
 #include "gradcheck.h"
 #include "model/vae.h"
 
@@ -56,10 +57,7 @@ void check_all_tensors(const VaeConfig& config, int samples, double h) {
 }  // namespace
 
 TEST_CASE("parameters are laid out contiguously with the heads adjacent", "[vae]") {
-  VaeConfig c;
-  c.input = 10;
-  c.hidden = {6, 4};
-  c.latent = 3;
+  const VaeConfig c = tiny_config(10, {6, 4}, 3);
   VaeParams p;
   p.build(c);
   // 10*6+6 + 6*4+4 + 2*(4*3+3) + 3*4+4 + 4*6+6 + 6*10+10
@@ -76,34 +74,18 @@ TEST_CASE("parameters are laid out contiguously with the heads adjacent", "[vae]
 }
 
 TEST_CASE("negative ELBO gradient matches finite differences for every tensor (tanh, one sample)", "[vae][grad]") {
-  VaeConfig c;
-  c.input = 12;
-  c.hidden = {7};
-  c.latent = 3;
-  c.activation = Activation::tanh;
-  check_all_tensors(c, 1, 1e-2);
+  check_all_tensors(tiny_config(12, {7}, 3, Activation::tanh), 1, 1e-2);
 }
 
 TEST_CASE("negative ELBO gradient matches finite differences for every tensor (relu, two layers, L = 3)",
           "[vae][grad]") {
-  VaeConfig c;
-  c.input = 12;
-  c.hidden = {9, 6};
-  c.latent = 4;
-  c.activation = Activation::relu;
   // small steps: a larger one carries some relu pre-activations across their kink
-  check_all_tensors(c, 3, 1e-3);
+  check_all_tensors(tiny_config(12, {9, 6}, 4, Activation::relu), 3, 1e-3);
 }
 
 TEST_CASE("negative ELBO is the batch mean of reconstruction plus KL", "[vae]") {
-  VaeConfig c;
-  c.input = 16;
-  c.hidden = {8};
-  c.latent = 2;
-  VaeParams p;
-  p.build(c);
   Rng rng(3);
-  p.init(rng);
+  VaeParams p = tiny_model(tiny_config(16, {8}, 2), rng);
   Mat X = random_binary(4, 16, rng);
   VaeWork w;
   w.resize(p, 4);
@@ -120,21 +102,11 @@ TEST_CASE("negative ELBO is the batch mean of reconstruction plus KL", "[vae]") 
 }
 
 TEST_CASE("conditional VAE gradient matches finite differences for every tensor", "[vae][grad][cvae]") {
-  VaeConfig c;
-  c.input = 12;
-  c.hidden = {7};
-  c.latent = 3;
-  c.classes = 4;
-  c.activation = Activation::tanh;
-  check_all_tensors(c, 2, 1e-2);
+  check_all_tensors(tiny_config(12, {7}, 3, Activation::tanh, 4), 2, 1e-2);
 }
 
 TEST_CASE("conditional VAE takes [x | y] into the encoder and [z | y] into the decoder", "[vae][cvae]") {
-  VaeConfig c;
-  c.input = 10;
-  c.hidden = {6};
-  c.latent = 2;
-  c.classes = 3;
+  const VaeConfig c = tiny_config(10, {6}, 2, Activation::relu, 3);
   VaeParams p;
   p.build(c);
   CHECK(p.encoder[0].in == 13);

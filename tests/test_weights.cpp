@@ -8,21 +8,14 @@
 #include <cstring>
 #include <filesystem>
 
+#include "fixtures.h"
 #include "io/weights.h"
 
 namespace {
 
 VaeParams small_model(Activation act = Activation::tanh) {
-  VaeConfig c;
-  c.input = 12;
-  c.hidden = {8, 6};
-  c.latent = 3;
-  c.activation = act;
-  VaeParams p;
-  p.build(c);
   Rng rng(4);
-  p.init(rng);
-  return p;
+  return tiny_model(tiny_config(12, {8, 6}, 3, act), rng);
 }
 
 }  // namespace
@@ -90,15 +83,8 @@ TEST_CASE("weights with a mismatched or missing part are rejected with their own
 }
 
 TEST_CASE("a conditional model's config carries its classes through a weights file", "[weights][cvae]") {
-  VaeConfig c;
-  c.input = 12;
-  c.hidden = {8};
-  c.latent = 2;
-  c.classes = 10;
-  VaeParams p;
-  p.build(c);
   Rng rng(2);
-  p.init(rng);
+  const VaeParams p = tiny_model(tiny_config(12, {8}, 2, Activation::relu, 10), rng);
   SafeTensorsFile f = weights_to_safetensors(p, {});
   CHECK(f.meta("config") == R"({"input":12,"hidden":[8],"latent":2,"activation":"relu","classes":10})");
   CHECK(f.find("encoder.0.weight")->shape == std::vector<int64_t>{8, 22});

@@ -6,7 +6,7 @@
 #include "app/panels.h"
 #include "app/platform.h"
 
-void layout_next_window(AppState& app, int which) {
+static void layout_next_window(AppState& app, int which) {
   const ImVec2 screen = ImGui::GetIO().DisplaySize;
   const float m = 6, top = ImGui::GetFrameHeight() + m;
   const float avail_h = std::max(screen.y - top - m, 400.0f);
@@ -22,6 +22,12 @@ void layout_next_window(AppState& app, int which) {
   const ImGuiCond cond = app.reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
   ImGui::SetNextWindowPos(ImVec2(boxes[which].x, boxes[which].y), cond);
   ImGui::SetNextWindowSize(ImVec2(boxes[which].z, boxes[which].w), cond);
+}
+
+void panel_begin(AppState& app, int which, const char* title, const char* text) {
+  layout_next_window(app, which);
+  ImGui::Begin(title);
+  caption(text);
 }
 
 void main_menu_bar(AppState& app) {

@@ -95,9 +95,8 @@ static void mu_plot(const AppState& app) {
 
 void panel_draw(AppState& app) {
   DrawPanel& d = app.draw;
-  layout_next_window(app, 3);
-  ImGui::Begin("Draw a digit");
-  caption("Left button draws, right button erases. The encoder reads your drawing, the decoder redraws it.");
+  panel_begin(app, 3, "Draw a digit",
+              "Left button draws, right button erases. The encoder reads your drawing, the decoder redraws it.");
   reconstruct(app);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;

@@ -167,9 +167,8 @@ static void redraw(AppState& app) {
 
 void panel_interpolate(AppState& app) {
   InterpolatePanel& p = app.interp;
-  layout_next_window(app, 1);
-  ImGui::Begin("Interpolate between two codes");
-  caption("Walk in a straight line (or a great circle) from code A to code B and decode every point on the way.");
+  panel_begin(app, 1, "Interpolate between two codes",
+              "Walk in a straight line (or a great circle) from code A to code B and decode every point on the way.");
   endpoint_controls(app, 0);
   if (app_classes(app) == 0) ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);  // conditional: one row each
   endpoint_controls(app, 1);

@@ -253,9 +253,8 @@ static void legend_and_probe(AppState& app, float width) {
 
 void panel_latent_map(AppState& app) {
   LatentMapPanel& m = app.map;
-  layout_next_window(app, 2);
-  ImGui::Begin("Latent map");
-  caption("Tiles: the decoded image at each point of a plane in latent space. Dots: where the encoder puts test digits.");
+  panel_begin(app, 2, "Latent map",
+              "Tiles: the decoded image at each point of a plane in latent space. Dots: where the encoder puts test digits.");
   map_controls(app);
   points_update(app);
   const LatentPlane plane = current_plane(app);

@@ -92,9 +92,7 @@ static void file_buttons(AppState& app) {
 }
 
 void panel_model(AppState& app) {
-  layout_next_window(app, 5);
-  ImGui::Begin("Model and weights");
-  caption("Shipped models (click one):");
+  panel_begin(app, 5, "Model and weights", "Shipped models (click one):");
   model_picker(app);
   ImGui::Separator();
   model_info(app);

@@ -100,11 +100,10 @@ static void sample_grid(AppState& app, ImVec2 size, int cols, int rows) {
 void panel_sample(AppState& app) {
   SamplePanel& s = app.sample;
   const int Z = app.trainer.params.config.latent, C = app_classes(app);
-  layout_next_window(app, 0);
-  ImGui::Begin("Sample from the prior");
-  caption(C > 0 ? "New images: decode random codes z ~ N(0, I) with a class y."
-                : app.dataset == "mnist" ? "New digits: decode random codes z ~ N(0, I)."
-                                         : "New images: decode random codes z ~ N(0, I).");
+  const char* what = C > 0                    ? "New images: decode random codes z ~ N(0, I) with a class y."
+                     : app.dataset == "mnist" ? "New digits: decode random codes z ~ N(0, I)."
+                                              : "New images: decode random codes z ~ N(0, I).";
+  panel_begin(app, 0, "Sample from the prior", what);
   sample_controls(app);
 
   const int cols = s.grid, rows = C > 0 && s.cls < 0 ? std::min(C, 16) : s.grid;

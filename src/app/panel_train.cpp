@@ -135,27 +135,24 @@ static void stats_and_plot(AppState& app) {
                    FLT_MAX, FLT_MAX, ImVec2(ImGui::GetContentRegionAvail().x, h));
 }
 
+// A combo box of the integers in `choices`, `width` wide.
+template <size_t N>
+static void int_combo(const char* label, const int (&choices)[N], int* value, float width) {
+  ImGui::SetNextItemWidth(width);
+  if (!ImGui::BeginCombo(label, std::to_string(*value).c_str())) return;
+  for (int v : choices)
+    if (ImGui::Selectable(std::to_string(v).c_str(), v == *value)) *value = v;
+  ImGui::EndCombo();
+}
+
 static void model_choice(AppState& app) {
   TrainPanel& tp = app.train_panel;
   ImGui::TextUnformatted("Reset makes:");
   ImGui::SameLine();
   const float w = ImGui::GetFontSize() * 3.5f;
-  char label[16];
-  std::snprintf(label, sizeof label, "%d", tp.new_latent);
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::BeginCombo("Z", label)) {
-    for (int z : kLatents)
-      if (ImGui::Selectable(std::to_string(z).c_str(), z == tp.new_latent)) tp.new_latent = z;
-    ImGui::EndCombo();
-  }
+  int_combo("Z", kLatents, &tp.new_latent, w);
   ImGui::SameLine();
-  std::snprintf(label, sizeof label, "%d", tp.new_hidden);
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::BeginCombo("hidden", label)) {
-    for (int h : kHiddens)
-      if (ImGui::Selectable(std::to_string(h).c_str(), h == tp.new_hidden)) tp.new_hidden = h;
-    ImGui::EndCombo();
-  }
+  int_combo("hidden", kHiddens, &tp.new_hidden, w);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(w * 1.2f);
   ImGui::Combo("##act", &tp.new_activation, "relu\0tanh\0");
@@ -166,9 +163,8 @@ static void model_choice(AppState& app) {
 }
 
 void panel_train(AppState& app) {
-  layout_next_window(app, 4);
-  ImGui::Begin("Train");
-  caption("Gradient steps on the ELBO, live: watch the samples, the map and the plot change as the model learns.");
+  panel_begin(app, 4, "Train",
+              "Gradient steps on the ELBO, live: watch the samples, the map and the plot change as the model learns.");
   run_controls(app);
   option_controls(app);
   stats_and_plot(app);

@@ -22,7 +22,9 @@ void latent_map_redraw(AppState& app);
 void train_frame_steps(AppState& app);
 
 // layout.cpp: window placement, the menu bar, and small widgets shared by panels
-void layout_next_window(AppState& app, int which);  // which: the order of panels above
+// Opens panel `which` (the order of panels above) in its place of the layout: ImGui::Begin(title),
+// then `caption` under the title; the panel ends it with ImGui::End().
+void panel_begin(AppState& app, int which, const char* title, const char* caption);
 void main_menu_bar(AppState& app);
 void help_window(AppState& app);
 void help_marker(const char* text);  // a "(?)" that shows text on hover
