@@ -369,6 +369,15 @@ Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out
   return Status::success();
 }
 
+Status safetensors_read(const std::string& path, SafeTensorsFile* out) {
+  std::vector<uint8_t> bytes;
+  Status st = file_read_all(path, &bytes);
+  if (!st) return st;
+  st = safetensors_parse(bytes.data(), bytes.size(), out);
+  if (!st) return Status::error(path + ": " + st.message);
+  return Status::success();
+}
+
 Status file_read_all(const std::string& path, std::vector<uint8_t>* out) {
   FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return Status::error("cannot open '" + path + "': " + std::strerror(errno));

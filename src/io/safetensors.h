@@ -44,6 +44,9 @@ std::vector<uint8_t> safetensors_serialize(const SafeTensorsFile& f);
 // name the problem; the caller prefixes the file path.
 Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out);
 
+// Reads and parses the file at `path` (*out untouched on failure); messages start with the path.
+Status safetensors_read(const std::string& path, SafeTensorsFile* out);
+
 // Reads the whole file at `path` into *out; the message names the path.
 Status file_read_all(const std::string& path, std::vector<uint8_t>* out);
 

@@ -116,10 +116,11 @@ Status weights_parse(const uint8_t* bytes, size_t size, const std::string& sourc
 }
 
 Status weights_load(const std::string& path, VaeParams* out, Metadata* meta) {
-  std::vector<uint8_t> bytes;
-  Status st = file_read_all(path, &bytes);
+  SafeTensorsFile f;
+  Status st = weights_read(path, &f, out);
   if (!st) return st;
-  return weights_parse(bytes.data(), bytes.size(), path, out, meta);
+  if (meta) *meta = std::move(f.metadata);
+  return Status::success();
 }
 
 Status weights_save(const std::string& path, const VaeParams& params, const Metadata& provenance,
@@ -128,11 +129,9 @@ Status weights_save(const std::string& path, const VaeParams& params, const Meta
 }
 
 Status weights_read(const std::string& path, SafeTensorsFile* file, VaeParams* out, const std::set<std::string>& extra) {
-  std::vector<uint8_t> bytes;
-  Status st = file_read_all(path, &bytes);
+  Status st = safetensors_read(path, file);
   if (!st) return st;
-  st = safetensors_parse(bytes.data(), bytes.size(), file);
-  if (st) st = weights_from_safetensors(*file, out, extra);
+  st = weights_from_safetensors(*file, out, extra);
   if (!st) return Status::error(path + ": " + st.message);
   return Status::success();
 }

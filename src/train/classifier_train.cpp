@@ -65,12 +65,9 @@ Status classifier_save(const std::string& path, const ClassifierParams& p, const
 }
 
 Status classifier_load(const std::string& path, ClassifierParams* out) {
-  std::vector<uint8_t> bytes;
-  Status st = file_read_all(path, &bytes);
-  if (!st) return st;
   SafeTensorsFile f;
-  st = safetensors_parse(bytes.data(), bytes.size(), &f);
-  if (!st) return Status::error(path + ": " + st.message);
+  Status st = safetensors_read(path, &f);
+  if (!st) return st;
   const nlohmann::json config = nlohmann::json::parse(f.meta("classifier"), nullptr, false);
   auto positive = [](const nlohmann::json& j) { return j.is_number_integer() && j.get<long long>() > 0 && j.get<long long>() <= 16384; };
   if (config.is_discarded() || !config.is_object() || !config.contains("input") || !positive(config["input"]) ||
