@@ -138,3 +138,27 @@ TEST_CASE("a short run on a subset of real MNIST lowers the test negative ELBO b
   CHECK(before > 500);  // a fresh model: ~784 log 2 nats
   CHECK(after < 220);
 }
+
+TEST_CASE("beta = 0 trains a plain autoencoder: its codes leave N(0, I), the VAE's stay near it", "[train][mnist]") {
+  Dataset train, test;
+  REQUIRE(mnist_load(VAE_MNIST_DIR, "train", &train).ok);
+  REQUIRE(mnist_load(VAE_MNIST_DIR, "test", &test).ok);
+  const Mat subset = train.images.topRows(5000);
+  const Mat test_binary = binarize_fixed(test.images.topRows(1000));
+  double kl[2];
+  for (int run = 0; run < 2; ++run) {
+    TrainOptions o;
+    o.seed = 9;
+    o.beta = run == 0 ? 0.0f : 1.0f;
+    Trainer t;
+    t.start(tiny_config(784, {64}, 2), o);
+    for (int i = 0; i < 300; ++i) t.step(subset);
+    CHECK(scheduled_kl_weight(t.options, 1.0) == o.beta);
+    VaeWork w;
+    w.resize(t.params, 500);
+    Rng r(1);
+    kl[run] = vae_evaluate(w, t.params, test_binary, r).kl;
+  }
+  INFO("KL(q(z|x) || N(0, I)) over 1000 test digits: autoencoder " << kl[0] << " nats, VAE " << kl[1] << " nats");
+  CHECK(kl[0] > 3 * kl[1]);
+}

@@ -9,6 +9,7 @@
 
 #include "cli_common.h"
 #include "io/weights.h"
+#include "model/inspect.h"
 #include "model/iwae.h"
 #include "train/classifier_train.h"
 #include "train/trainer.h"
@@ -23,6 +24,54 @@ std::string fixed(double v, int digits) {
 }
 
 std::string file_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+
+std::vector<float> as_vector(const Vec& v) { return std::vector<float>(v.data(), v.data() + v.size()); }
+
+// The page's one-image figures for test image i (binarized as every test figure is): q(z|x), one
+// draw z = mu + sigma * eps, the reconstruction term over kReconSamples draws, the KL and its split,
+// the ELBO and log p(x) with k samples; the same streams as the page, so its numbers can be checked.
+int print_one_image(const VaeParams& p, const Mat& X, const Dataset& test, long i, int k, uint64_t seed,
+                    uint64_t eps_seed, const std::string& weights_path) {
+  const int C = p.config.classes, Z = p.config.latent;
+  const Mat y = C > 0 ? one_hot(test.labels.data() + i, 1, C) : no_labels(1);
+  VaeWork w;
+  w.resize(p, 500);
+  const Posterior q = vae_posterior(w, p, X.row(i), y);
+  Rng er = eps_stream(eps_seed);
+  Mat eps(1, Z), z(1, Z);
+  for (float& e : eps.reshaped()) e = er.normal();
+  reparameterize(z, q, eps);
+  Rng rr = recon_stream(i);
+  const ReconEstimate recon = vae_recon_estimate(w, p, X.row(i), y, q, kReconSamples, rr);
+  const Vec kl = kl_per_dim(q);
+  const double elbo = recon.recon - kl.cast<double>().sum();
+  nlohmann::ordered_json line;
+  line["metric"] = "one_image";
+  line["weights"] = weights_path;
+  line["image"] = i;
+  line["label"] = test.labels[static_cast<size_t>(i)];
+  line["mu"] = as_vector(q.mu);
+  line["sigma"] = as_vector(q.sigma);
+  line["eps_seed"] = eps_seed;
+  line["eps"] = as_vector(eps.row(0).transpose());
+  line["z"] = as_vector(z.row(0).transpose());
+  line["recon"] = recon.recon;
+  line["recon_samples"] = recon.samples;
+  line["kl"] = kl.cast<double>().sum();
+  line["kl_per_dim"] = as_vector(kl);
+  line["elbo"] = elbo;
+  if (k > 0) {
+    LogPxAccumulator acc;
+    Rng lr = log_px_stream(seed, i);
+    vae_log_px_add(&acc, w, p, X.row(i), y, q, k, lr);
+    line["log_px"] = acc.value();
+    line["k"] = k;
+    // log p(x) = ELBO + KL(q(z|x) || p(z|x)): the estimate's gap to the ELBO
+    line["gap"] = acc.value() - elbo;
+  }
+  std::cout << line.dump() << std::endl;
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -31,22 +80,30 @@ int main(int argc, char** argv) {
   long n = 0;
   uint64_t seed = 1;
   bool write_card = false;
+  long image = -1;
+  uint64_t eps_seed = 1;
   CLI::App app{"Evaluate VAE weights on the MNIST test set: ELBO and log p(x) (importance-weighted, k samples).",
                kProgram};
   app.add_option("weights", weights_path, "weights file (safetensors)")->required();
   app.add_option("--dataset", dataset, "mnist or fashion")->capture_default_str()->check(CLI::IsMember({"mnist", "fashion"}));
   app.add_option("--data", data, "directory of the IDX files [default: the dataset's installed folder]");
-  app.add_option("--classifier", classifier_path, "conditional models: the share of samples of each class this classifier (vae-classifier) agrees with");
+  app.add_option("--classifier", classifier_path, "a classifier (vae-classifier) scores the samples: for a conditional model, the share "
+                 "of samples of each class it agrees with; otherwise its mean confidence in samples from the prior");
   app.add_option("--k", k, "importance samples per image for log p(x) (0 = skip)")->capture_default_str()->check(CLI::Range(0, 1000000));
   app.add_option("--n", n, "use the first N test images (0 = all 10000)")->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--seed", seed, "seed of the eps streams of log p(x)")->capture_default_str();
   app.add_option("--threads", threads, "threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
   app.add_option("--chunk", chunk, "samples decoded per GEMM")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--image", image, "only test image N: the page's one-image figures (q(z|x), one draw of eps, "
+                 "reconstruction term, KL per dimension, ELBO, log p(x)) as one JSON line")->check(CLI::Range(0L, 9999L));
+  app.add_option("--eps-seed", eps_seed, "with --image: the seed of the eps drawn (the page's \"draw eps\" count)")->capture_default_str();
   app.add_flag("--write-card", write_card,
                "write the figures into the file's metadata (architecture, test ELBO, log p(x), classifier agreement); "
                "needs the whole test set");
   cli_parse(app, argc, argv);
   if (write_card && n != 0) cli_fail(kProgram, "--write-card needs the whole test set; drop --n");
+  if (image >= 0 && (write_card || n != 0 || !classifier_path.empty()))
+    cli_fail(kProgram, "--image evaluates one image: drop --write-card, --n and --classifier");
   set_threads(threads);
   if (data.empty()) data = dataset_dir(kProgram, dataset);
 
@@ -66,6 +123,10 @@ int main(int argc, char** argv) {
   const long N = static_cast<long>(X.rows());
   const int C = p.config.classes;
   const Mat Y = C > 0 ? one_hot(test.labels.data(), N, C) : no_labels(N);
+  if (image >= 0) {
+    if (image >= N) cli_fail(kProgram, "--image " + std::to_string(image) + ": the test set has " + std::to_string(N) + " images");
+    return print_one_image(p, X, test, image, k, seed, eps_seed, weights_path);
+  }
 
   auto t0 = std::chrono::steady_clock::now();
   const VaeLoss loss = test_set_loss(p, X, test.labels.data());
@@ -92,8 +153,28 @@ int main(int argc, char** argv) {
                    {"test_elbo_of", C > 0 ? "log p(x|y) lower bound" : "log p(x) lower bound"},
                    {"test_images", std::to_string(N)}};
 
-  if (!classifier_path.empty()) {
-    if (C == 0) cli_fail(kProgram, "--classifier needs a conditional model; " + weights_path + " is not one");
+  if (!classifier_path.empty() && C == 0) {
+    // an unconditional model: how digit-like its samples from the prior are
+    ClassifierParams classifier;
+    st = classifier_load(classifier_path, &classifier);
+    if (!st) cli_fail(kProgram, st.message);
+    const int samples = 10000;
+    Rng zr(seed, 17);
+    const PriorSampleScore score = prior_sample_score(p, classifier, samples, zr);
+    line = nlohmann::ordered_json();
+    line["metric"] = "prior_sample_score";
+    line["weights"] = weights_path;
+    line["classifier"] = classifier_path;
+    line["samples"] = samples;
+    line["value"] = score.score;
+    line["confidence"] = score.confidence;
+    line["class_share"] = score.class_share;
+    std::cout << line.dump() << std::endl;
+    card.push_back({"prior_sample_score", fixed(score.score, 3)});
+    card.push_back({"prior_sample_score_how", std::to_string(samples) + " samples z ~ N(0, I), Bernoulli means, classified by " +
+                    file_name(classifier_path) + ": exp(mean KL(p(c|x) || p(c))), the inception score with this "
+                    "classifier (10 = every digit, each clearly); mean confidence " + fixed(score.confidence, 3)});
+  } else if (!classifier_path.empty()) {
     ClassifierParams classifier;
     st = classifier_load(classifier_path, &classifier);
     if (!st) cli_fail(kProgram, st.message);
@@ -142,7 +223,7 @@ int main(int argc, char** argv) {
     local.resize(p, chunk);
 #pragma omp for schedule(dynamic, 4)
     for (long i = 0; i < N; ++i) {
-      Rng r(seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL, 13);
+      Rng r = log_px_stream(seed, i);
       log_px[static_cast<size_t>(i)] = vae_log_px(local, p, X.row(i), Y.row(i), k, r)[0];
 #pragma omp atomic
       ++done;

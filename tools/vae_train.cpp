@@ -28,7 +28,7 @@ struct Flags {
   long train_limit = 0;
   uint64_t seed = 1;
   bool resume = false, conditional = false;
-  float lr_final = 0, kl_warmup = 0;
+  float lr_final = 0, kl_warmup = 0, beta = 1;
 };
 
 std::string stem(const std::string& path) {
@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
   app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--lr-final", f.lr_final, "decay the learning rate exponentially to this by the last epoch (0 = constant)")->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--kl-warmup", f.kl_warmup, "epochs over which the KL term's weight rises from 0 to 1 (0 = none)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--beta", f.beta, "weight of the KL term: 0 = a plain autoencoder, 1 = the VAE, > 1 = a beta-VAE")->capture_default_str()->check(CLI::Range(0.0f, 1000.0f));
   app.add_option("--batch", f.batch, "minibatch size")->capture_default_str()->check(CLI::Range(1, 60000));
   app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(CLI::Range(1, 1000));
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
     o.seed = f.seed;
     o.lr_final = f.lr_final;
     o.kl_warmup = f.kl_warmup;
+    o.beta = f.beta;
     o.epochs = f.epochs;
     t.start(c, o);
   }
@@ -196,6 +198,7 @@ int main(int argc, char** argv) {
       {"optimizer", std::string(optimizer_name(t.optimizer.kind)) + " lr " + std::to_string(t.options.lr) +
                         (t.options.lr_final > 0 ? " decaying to " + std::to_string(t.options.lr_final) : "")},
       {"kl_warmup_epochs", std::to_string(t.options.kl_warmup)},
+      {"beta", std::to_string(t.options.beta)},
       {"samples", std::to_string(t.options.samples)},
       {"seed", std::to_string(t.options.seed)},
       {"train_images", std::to_string(train.images.rows())},

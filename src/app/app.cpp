@@ -5,6 +5,7 @@
 
 #include "app/panels.h"
 #include "app/platform.h"
+#include "imgui.h"
 
 AppState& app_instance() {
   static AppState app;
@@ -54,8 +55,12 @@ void app_set_dataset(AppState& app, const std::string& dataset) {
   app.dataset = dataset;
   app.test = Dataset();
   app.train = Dataset();
+  app.test_binary.resize(0, 0);
   app.data_pending = true;
   app.train_panel.running = false;
+  app.compare.running = false;
+  app.inspect.dirty = true;
+  app.activity.version = -1;
   LatentMapPanel& m = app.map;
   m.points_mu.resize(0, m.points_mu.cols());
   m.points_done = 0;
@@ -105,7 +110,8 @@ void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta,
   TrainPanel& tp = app.train_panel;
   tp.steps = 0;
   tp.elbo.clear();
-  tp.plot.clear();
+  tp.curve.clear();
+  tp.samples_per_s = 0;
   tp.new_latent = params.config.latent;
   tp.new_hidden = params.config.hidden[0];
   tp.new_activation = params.config.activation == Activation::relu ? 0 : 1;
@@ -118,6 +124,10 @@ void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta,
   app.sample.dirty = true;
   app.interp.dirty = true;
   app.draw.dirty = true;
+  app.inspect.dirty = true;
+  app.inspect.log_px_version = -1;
+  app.activity.version = -1;
+  app.map.axes_auto = true;
   app.map.grid_dirty = true;
   app.map.points_version = -1;
   for (Endpoint& e : app.interp.ends) e.dirty = true;
@@ -171,10 +181,22 @@ std::vector<uint8_t> app_weights_bytes(const AppState& app, const std::string& d
   return safetensors_serialize(weights_to_safetensors(app.trainer.params, meta, dtype));
 }
 
+std::string app_download_name(const AppState& app, const std::string& dtype) {
+  const VaeConfig& c = app.trainer.params.config;
+  std::string name = app.model_index >= 0 ? app.models[static_cast<size_t>(app.model_index)].name
+                                          : "vae-z" + std::to_string(c.latent) + "-h" + std::to_string(c.hidden[0]);
+  if (app.train_panel.steps > 0) name += "-" + std::to_string(app.train_panel.steps) + "steps";
+  return name + (dtype == "F16" ? "-f16" : "-f32") + ".safetensors";
+}
+
 void app_install_dataset(AppState& app, const std::string& split, Dataset d) {
   const bool test = split == "test";
   (test ? app.test : app.train) = std::move(d);
   if (test) {
+    // the test set binarized once, as every test figure is (the same bits as vae-eval's)
+    app.test_binary = binarize_fixed((test ? app.test : app.train).images);
+    app.inspect.dirty = true;
+    app.activity.version = -1;
     app.map.points_version = -1;
     for (Endpoint& e : app.interp.ends) e.dirty = e.dirty || e.source != EndpointSource::prior;
   }
@@ -199,6 +221,54 @@ bool app_load_dataset(AppState& app, const std::string& dataset, const std::stri
   return true;
 }
 
+void request_pick_model(AppState& app, int index) {
+  if (app.model_pending >= 0 || index == app.model_index) return;
+  if (app.train_panel.steps > 0) {
+    app.train_panel.confirm = 2;
+    app.train_panel.confirm_model = index;
+  } else {
+    app_pick_model(app, index);
+  }
+}
+
+void request_reset(AppState& app) {
+  if (app.train_panel.steps > 0)
+    app.train_panel.confirm = 1;
+  else
+    train_new_model(app);
+}
+
+// "Throw away the model trained here?": Download it first, Throw it away, or Cancel.
+void confirm_popup(AppState& app) {
+  TrainPanel& tp = app.train_panel;
+  const char* title = "Throw away the trained model?";
+  if (tp.confirm == 0) return;
+  if (!ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
+  const ImVec2 screen = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(screen.x * 0.5f, screen.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  const std::string next = tp.confirm == 1 ? "a new model with random weights"
+                                           : app.models[static_cast<size_t>(tp.confirm_model)].name;
+  ImGui::Text("The model has been trained here for %lld steps.", tp.steps);
+  ImGui::Text("Loading %s replaces it.", next.c_str());
+  if (ImGui::Button("Download it first")) platform_save_weights(app, app_weights_bytes(app, "F16"), app_download_name(app, "F16"));
+  ImGui::SameLine();
+  const bool discard = ImGui::Button("Throw it away");
+  app.rects.confirm_discard = item_rect();
+  ImGui::SameLine();
+  const bool cancel = ImGui::Button("Cancel");
+  app.rects.confirm_cancel = item_rect();
+  if (discard || cancel) {
+    const int action = tp.confirm, model = tp.confirm_model;
+    tp.confirm = 0;
+    ImGui::CloseCurrentPopup();
+    tp.running = tp.running && cancel;
+    if (discard && action == 1) train_new_model(app);
+    if (discard && action == 2) app_pick_model(app, model);
+  }
+  ImGui::EndPopup();
+}
+
 void app_frame(AppState& app) {
   app.now = now_seconds();
   main_menu_bar(app);
@@ -212,14 +282,23 @@ void app_frame(AppState& app) {
     ImGui::End();
   } else {
     train_frame_steps(app);
+    compare_frame_steps(app);
+    activity_update(app);
+    inspect_update(app);
     panel_sample(app);
     panel_interpolate(app);
     panel_latent_map(app);
-    panel_draw(app);
+    panel_input(app);
     panel_train(app);
     panel_model(app);
+    panel_encoder(app);
+    panel_reparam(app);
+    panel_elbo(app);
+    panel_compare(app);
+    confirm_popup(app);
     if (app.frame == 0) platform_mark("first frame built");
-    if (app.sample.digits.version >= 0) app.first_digits = true;
+    // the first frame with digits (a view without the sample grid: the first frame)
+    if (app.sample.digits.version >= 0 || !view_shows(app, kPanelSample)) app.first_digits = true;
   }
   help_window(app);
   app.reset_layout = false;

@@ -1,38 +1,116 @@
 // Where the windows open (one docking-free layout sized to the screen), the menu bar with the status
 // message, the help window, and small widgets the panels share.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "app/panels.h"
 #include "app/platform.h"
 
-static void layout_next_window(AppState& app, int which) {
-  const ImVec2 screen = ImGui::GetIO().DisplaySize;
-  const float m = 6, top = ImGui::GetFrameHeight() + m;
-  const float avail_h = std::max(screen.y - top - m, 400.0f);
-  // three columns: sample + draw | interpolate + latent map | train + model
-  const float wa = std::max(300.0f, std::floor(screen.x * 0.255f));
-  const float wb = std::max(440.0f, std::floor(screen.x * 0.44f));
-  const float wc = std::max(300.0f, screen.x - wa - wb - 4 * m);
-  const float xa = m, xb = xa + wa + m, xc = xb + wb + m;
-  const float ha = std::floor(avail_h * 0.53f), hb = std::floor(avail_h * 0.35f), hc = std::floor(avail_h * 0.42f);
-  const ImVec4 boxes[6] = {
-      {xa, top, wa, ha},          {xb, top, wb, hb},          {xb, top + hb + m, wb, avail_h - hb - m},
-      {xa, top + ha + m, wa, avail_h - ha - m}, {xc, top, wc, hc}, {xc, top + hc + m, wc, avail_h - hc - m}};
-  const ImGuiCond cond = app.reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
-  ImGui::SetNextWindowPos(ImVec2(boxes[which].x, boxes[which].y), cond);
-  ImGui::SetNextWindowSize(ImVec2(boxes[which].z, boxes[which].w), cond);
+const char* view_name(View v) {
+  switch (v) {
+    case View::explore: return "Explore";
+    case View::inside: return "Inside one image";
+    case View::train: return "Train & compare";
+  }
+  return "";
 }
 
-void panel_begin(AppState& app, int which, const char* title, const char* text) {
-  layout_next_window(app, which);
+// Each view: columns across the window (a share of its width, at least kMinColumn pixels; the last
+// column takes the rest), each column a stack of panels (a share of its height each).
+struct Cell {
+  int panel;
+  float height;
+};
+struct Column {
+  float width;
+  std::vector<Cell> cells;
+};
+
+static const std::vector<Column>& view_columns(View v) {
+  static const std::vector<Column> explore = {
+      {0.255f, {{kPanelSample, 0.53f}, {kPanelInput, 0.47f}}},
+      {0.44f, {{kPanelInterpolate, 0.35f}, {kPanelMap, 0.65f}}},
+      {0, {{kPanelTrain, 0.42f}, {kPanelModel, 0.58f}}}};
+  static const std::vector<Column> inside = {
+      {0.27f, {{kPanelInput, 0.5f}, {kPanelReparam, 0.5f}}},
+      {0.40f, {{kPanelMap, 1.0f}}},
+      {0, {{kPanelEncoder, 0.4f}, {kPanelElbo, 0.6f}}}};
+  static const std::vector<Column> train = {
+      {0.33f, {{kPanelTrain, 1.0f}}},
+      {0.42f, {{kPanelCompare, 1.0f}}},
+      {0, {{kPanelSample, 0.55f}, {kPanelModel, 0.45f}}}};
+  return v == View::inside ? inside : v == View::train ? train : explore;
+}
+
+// Where panel `which` goes in the current view (false: not shown in it).
+static bool layout_box(const AppState& app, int which, ImVec4* box) {
+  const ImVec2 screen = ImGui::GetIO().DisplaySize;
+  const float m = 6, top = ImGui::GetFrameHeight() + m, kMinColumn = 300;
+  const float avail_h = std::max(screen.y - top - m, 400.0f);
+  const std::vector<Column>& columns = view_columns(app.view);
+  float x = m;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const bool last = c + 1 == columns.size();
+    const float w = last ? std::max(kMinColumn, screen.x - x - m) : std::max(kMinColumn, std::floor(screen.x * columns[c].width));
+    float y = top;
+    for (const Cell& cell : columns[c].cells) {
+      const float h = std::floor(avail_h * cell.height) - (cell.height < 1 ? m * 0.5f : 0);
+      if (cell.panel == which) {
+        *box = ImVec4(x, y, w, h);
+        return true;
+      }
+      y += h + m;
+    }
+    x += w + m;
+  }
+  return false;
+}
+
+bool view_shows(const AppState& app, int which) {
+  ImVec4 box;
+  return layout_box(app, which, &box);
+}
+
+bool panel_begin(AppState& app, int which, const char* title, const char* text) {
+  ImVec4 box;
+  app.rects.panels[which] = Rect();
+  if (!layout_box(app, which, &box)) return false;
+  const ImGuiCond cond = app.reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  ImGui::SetNextWindowPos(ImVec2(box.x, box.y), cond);
+  ImGui::SetNextWindowSize(ImVec2(box.z, box.w), cond);
   ImGui::Begin(title);
+  const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  app.rects.panels[which] = Rect{pos.x, pos.y, size.x, size.y};
   caption(text);
+  return true;
+}
+
+// The views, as tabs in the menu bar.
+static void view_tabs(AppState& app) {
+  for (int v = 0; v < kViews; ++v) {
+    const View view = static_cast<View>(v);
+    if (ImGui::MenuItem(view_name(view), nullptr, app.view == view) && app.view != view) {
+      app.view = view;
+      app.reset_layout = true;
+    }
+    app.rects.views[v] = item_rect();
+  }
 }
 
 void main_menu_bar(AppState& app) {
   if (!ImGui::BeginMainMenuBar()) return;
   ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.4f, 1.0f), "Variational autoencoder on %s", dataset_title(app.dataset));
+  ImGui::TextDisabled("|");
+  view_tabs(app);
+  ImGui::TextDisabled("|");
+  if (ImGui::BeginMenu("Models")) {
+    for (size_t i = 0; i < app.models.size(); ++i)
+      if (ImGui::MenuItem(app.models[i].name.c_str(), nullptr, app.model_index == static_cast<int>(i)))
+        request_pick_model(app, static_cast<int>(i));
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu("View")) {
     if (ImGui::MenuItem("Reset window layout")) app.reset_layout = true;
     ImGui::MenuItem("What is this?", nullptr, &app.show_help);
@@ -139,4 +217,17 @@ bool class_combo(AppState& app, const char* label, int* cls, const char* all, Re
   }
   ImGui::EndCombo();
   return changed;
+}
+
+ImU32 heat_color(float v) {
+  // black -> red -> yellow -> white as v goes 0 -> 1/3 -> 2/3 -> 1
+  const float t = std::clamp(v, 0.0f, 1.0f) * 3;
+  const float r = std::min(t, 1.0f), g = std::clamp(t - 1, 0.0f, 1.0f), b = std::clamp(t - 2, 0.0f, 1.0f);
+  return IM_COL32(static_cast<int>(r * 255), static_cast<int>(g * 255), static_cast<int>(b * 255), 255);
+}
+
+void text_centered(const char* text) {
+  const float w = ImGui::CalcTextSize(text).x, avail = ImGui::GetContentRegionAvail().x;
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, (avail - w) * 0.5f));
+  ImGui::TextUnformatted(text);
 }

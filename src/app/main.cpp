@@ -2,7 +2,8 @@
 // ImGui's example_glfw_opengl3; each frame is app_frame(). Natively it offers the models in the
 // source tree's weights/ and reads the data from disk; in the page, JavaScript fetches them and hands
 // the bytes over.
-//   vae-app [--model NAME] [--frames N [--screenshot OUT.png]] [WEIGHTS.safetensors] [MNIST_DIR]
+//   vae-app [--model NAME] [--digit N] [--view explore|inside|train] [--link '#model=NAME&digit=N']
+//           [--frames N [--screenshot OUT.png]] [WEIGHTS.safetensors] [MNIST_DIR]
 // --frames N quits after N frames; with --screenshot it saves the last one and exits non-zero when
 // it is blank (the native window test).
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "app/app.h"
 #include "app/platform.h"
 #include "app/screenshot.h"
+#include "app/url_state.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -49,7 +51,10 @@ static void finish(Loop& loop, int width, int height) {
   glfwSetWindowShouldClose(loop.window, GLFW_TRUE);
   if (loop.screenshot.empty()) return;
   std::string report;
-  Status s = screenshot_check(loop.screenshot, width, height, loop.app->rects.sample_grid, &report);
+  // digits must be on screen: in the sample grid, or (a view without it) in the inspected input x
+  const AppState& app = *loop.app;
+  const Rect& digits = app.view == View::explore || app.view == View::train ? app.rects.sample_grid : app.rects.input_x;
+  Status s = screenshot_check(loop.screenshot, width, height, digits, &report);
   std::printf("vae-app: %s: %s\n", loop.screenshot.c_str(), s.ok ? report.c_str() : s.message.c_str());
   loop.exit_code = s.ok ? 0 : 3;
 }
@@ -124,7 +129,7 @@ static void setup_imgui(GLFWwindow* window, const char* glsl_version) {
 // --model NAME, else the WEIGHTS file, else the first of the list. False after a usage message.
 static bool parse_flags(int argc, char** argv, Loop* loop) {
   AppState& app = *loop->app;
-  std::string weights, model, data_dir = VAE_APP_MNIST;
+  std::string weights, model, data_dir = VAE_APP_MNIST, link;
   int positional = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -132,10 +137,13 @@ static bool parse_flags(int argc, char** argv, Loop* loop) {
     if (arg == "--frames" && has_value) loop->max_frames = std::atoll(argv[++i]);
     else if (arg == "--screenshot" && has_value) loop->screenshot = argv[++i];
     else if (arg == "--model" && has_value) model = argv[++i];
+    else if ((arg == "--digit" || arg == "--view") && has_value) link += "&" + arg.substr(2) + "=" + argv[++i];
+    else if (arg == "--link" && has_value) link += "&" + std::string(argv[++i]);
     else if (arg.rfind("--", 0) != 0 && positional < 2) (positional++ == 0 ? weights : data_dir) = arg;
     else {
-      std::fprintf(stderr, "vae-app: bad argument '%s'\nusage: vae-app [--model NAME] [--frames N [--screenshot "
-                           "OUT.png]] [WEIGHTS.safetensors] [MNIST_DIR]\n", arg.c_str());
+      std::fprintf(stderr, "vae-app: bad argument '%s'\nusage: vae-app [--model NAME] [--digit N] [--view explore|inside|train] "
+                           "[--link '#model=NAME&digit=N'] [--frames N [--screenshot OUT.png]] [WEIGHTS.safetensors] "
+                           "[MNIST_DIR]\n", arg.c_str());
       return false;
     }
   }
@@ -158,6 +166,15 @@ static bool parse_flags(int argc, char** argv, Loop* loop) {
     app_load_weights(app, bytes.data(), bytes.size(), weights);
   else
     app_set_status(app, s.message, true);  // the first frame starts a random model instead
+  if (!link.empty()) {
+    UrlState u;
+    const Status parsed = url_state_parse(link, &u);
+    if (!parsed.ok) {
+      std::fprintf(stderr, "vae-app: %s\n", parsed.message.c_str());
+      return false;
+    }
+    app_apply_url(app, u);
+  }
   return true;
 }
 #endif

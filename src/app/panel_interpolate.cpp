@@ -19,16 +19,6 @@ void endpoint_set_custom(AppState& app, int which, const Vec& z, const std::stri
   app.interp.dirty = true;
 }
 
-// The index of the `occurrence`-th test digit of class `digit` (wrapping), or -1.
-static int nth_of_class(const Dataset& test, int digit, int occurrence) {
-  std::vector<int> hits;
-  for (size_t i = 0; i < test.labels.size(); ++i)
-    if (test.labels[i] == digit) hits.push_back(static_cast<int>(i));
-  if (hits.empty()) return -1;
-  const int n = static_cast<int>(hits.size());
-  return hits[static_cast<size_t>(((occurrence % n) + n) % n)];
-}
-
 static void endpoint_from_prior(Endpoint& e, int Z) {
   Rng rng(static_cast<uint64_t>(e.seed), 23);
   e.z.resize(Z);
@@ -43,7 +33,7 @@ static void endpoint_update(AppState& app, Endpoint& e) {
   int index = -1;
   if (e.source == EndpointSource::test_index && has_test)
     index = std::clamp(e.index, 0, static_cast<int>(app.test.labels.size()) - 1);
-  if (e.source == EndpointSource::test_class && has_test) index = nth_of_class(app.test, e.digit, e.occurrence);
+  if (e.source == EndpointSource::test_class && has_test) index = test_index_of_class(app.test, e.digit, e.occurrence);
   const int C = app_classes(app);
   if (index >= 0) {
     // mu of q(z|x, y) with the digit's own label y (conditional models)
@@ -167,8 +157,9 @@ static void redraw(AppState& app) {
 
 void panel_interpolate(AppState& app) {
   InterpolatePanel& p = app.interp;
-  panel_begin(app, 1, "Interpolate between two codes",
-              "Walk in a straight line (or a great circle) from code A to code B and decode every point on the way.");
+  if (!panel_begin(app, kPanelInterpolate, "Interpolate between two codes",
+                   "Walk in a straight line (or a great circle) from code A to code B and decode every point on the way."))
+    return;
   endpoint_controls(app, 0);
   if (app_classes(app) == 0) ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);  // conditional: one row each
   endpoint_controls(app, 1);

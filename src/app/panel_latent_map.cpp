@@ -103,7 +103,20 @@ static void map_controls(AppState& app) {
       ImGui::SameLine();
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
       int axes[2] = {m.axis0, m.axis1};
-      if (ImGui::SliderInt2("axes", axes, 0, Z - 1) && axes[0] != axes[1]) m.axis0 = axes[0], m.axis1 = axes[1];
+      if (ImGui::SliderInt2("axes", axes, 0, Z - 1) && axes[0] != axes[1])
+        m.axis0 = axes[0], m.axis1 = axes[1], m.axes_auto = false;
+      help_marker("The plane of latent axes z_i and z_j through the mean code. It opens on the model's two most "
+                  "active dimensions (the largest mean KL over test images). An inactive dimension is one the "
+                  "encoder leaves at the prior and the decoder ignores: along it every tile is the same image.");
+      const Vec& kl = app.activity.kl;
+      for (int a : {m.axis0, m.axis1})
+        if (a < kl.size() && kl[a] <= kActiveKl) {
+          ImGui::SameLine();
+          ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.4f, 1.0f), "z_%d inactive", a);
+          if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("z_%d's mean KL over test images is %.4f nats: the model does not use it, so the tiles do "
+                              "not change along it.", a, kl[a]);
+        }
     }
   }
   ImGui::SameLine();
@@ -159,8 +172,94 @@ static void draw_points(const AppState& app, const MapFrame& f, ImDrawList* dl) 
   }
 }
 
+// Text at s + (dx, dy), moved to the other side of s when it would leave the map.
+static void label_inside(const MapFrame& f, ImDrawList* dl, ImVec2 s, const char* text, ImU32 color) {
+  const ImVec2 size = ImGui::CalcTextSize(text);
+  float x = s.x + 9, y = s.y - size.y * 0.5f;
+  if (x + size.x > f.at.x + f.side - 2) x = s.x - 9 - size.x;
+  y = std::clamp(y, f.at.y + 2, f.at.y + f.side - size.y - 2);
+  dl->AddText(ImVec2(x, y), color, text);
+}
+
+// The ellipse {c : (c - m)^T S^-1 (c - m) = r^2} of a Gaussian in plane coordinates (mean m, 2x2
+// covariance S), through the map's warp; returns its screen points' mean and fills *box.
+static ImVec2 plane_ellipse(const MapFrame& f, ImDrawList* dl, float m0, float m1, double s00, double s01, double s11,
+                            float r, ImU32 color, float thickness, Rect* box) {
+  // S = L L^T (Cholesky), points m + r L (cos t, sin t)
+  const double l00 = std::sqrt(std::max(s00, 1e-12)), l10 = s01 / l00;
+  const double l11 = std::sqrt(std::max(s11 - l10 * l10, 1e-12));
+  constexpr int kPoints = 64;
+  ImVec2 pts[kPoints];
+  ImVec2 mean(0, 0), lo(1e9f, 1e9f), hi(-1e9f, -1e9f);
+  for (int i = 0; i < kPoints; ++i) {
+    const double t = 6.283185307179586 * i / kPoints, a = r * std::cos(t), b = r * std::sin(t);
+    pts[i] = f.to_screen(m0 + static_cast<float>(l00 * a), m1 + static_cast<float>(l10 * a + l11 * b));
+    mean.x += pts[i].x / kPoints, mean.y += pts[i].y / kPoints;
+    lo = ImVec2(std::min(lo.x, pts[i].x), std::min(lo.y, pts[i].y));
+    hi = ImVec2(std::max(hi.x, pts[i].x), std::max(hi.y, pts[i].y));
+  }
+  dl->AddPolyline(pts, kPoints, color, ImDrawFlags_Closed, thickness);
+  if (box) *box = Rect{lo.x, lo.y, hi.x - lo.x, hi.y - lo.y};
+  return mean;
+}
+
+// The inspected input on the map: q(z|x) as its 1 and 2 sigma ellipses (exact for Z = 2; otherwise q
+// projected onto the plane), the prior's (its projection), mu, the drawn z and the cloud of draws.
+static void inspected_overlay(AppState& app, const MapFrame& f, ImDrawList* dl) {
+  const LatentPlane& p = app.map.plane;
+  const OneImagePanel& o = app.inspect;
+  const int Z = app.trainer.params.config.latent;
+  if (p.origin.size() != Z || Z < 2) return;
+  // the prior N(0, I) in plane coordinates: mean coords(0), covariance diag(1 / scale^2) (dir0 . dir1 = 0)
+  float o0, o1;
+  p.coords(Vec::Zero(Z), &o0, &o1);
+  for (float r : {1.0f, 2.0f})
+    plane_ellipse(f, dl, o0, o1, 1.0 / (p.scale0 * p.scale0), 0, 1.0 / (p.scale1 * p.scale1), r,
+                  IM_COL32(150, 200, 255, r == 1 ? 170 : 110), 1.0f, nullptr);
+  if (Z == 2) label_inside(f, dl, f.to_screen(o0, o1 + 2.0f * 1.0f / p.scale1), "prior 2 sigma", IM_COL32(150, 200, 255, 200));
+  if (!o.ready || o.q.mu.size() != Z) return;
+  for (Eigen::Index i = 0; i < o.cloud_z.rows(); ++i) {
+    const ImVec2 c = f.to_screen(p, o.cloud_z.row(i).transpose());
+    dl->AddCircleFilled(c, 1.8f, IM_COL32(255, 255, 255, 150));
+  }
+  // q(z|x) in plane coordinates: mean coords(mu), covariance
+  //   S_ab = sum_j dir_a[j] dir_b[j] sigma_j^2 / (scale_a scale_b)
+  float m0, m1;
+  p.coords(o.q.mu, &m0, &m1);
+  const Eigen::ArrayXd var = o.q.sigma.cast<double>().array().square();
+  const double s00 = (p.dir0.cast<double>().array().square() * var).sum() / (double(p.scale0) * p.scale0);
+  const double s11 = (p.dir1.cast<double>().array().square() * var).sum() / (double(p.scale1) * p.scale1);
+  const double s01 = (p.dir0.cast<double>().array() * p.dir1.cast<double>().array() * var).sum() / (double(p.scale0) * p.scale1);
+  plane_ellipse(f, dl, m0, m1, s00, s01, s11, 1, IM_COL32(255, 210, 80, 255), 2.0f, nullptr);
+  const ImVec2 centre = plane_ellipse(f, dl, m0, m1, s00, s01, s11, 2, IM_COL32(255, 210, 80, 170), 1.5f, &app.rects.map_ellipse);
+  app.rects.map_ellipse_centre[0] = centre.x;
+  app.rects.map_ellipse_centre[1] = centre.y;
+  const ImVec2 s = f.to_screen(m0, m1);
+  app.rects.map_mu[0] = s.x;
+  app.rects.map_mu[1] = s.y;
+  dl->AddQuadFilled(ImVec2(s.x, s.y - 6), ImVec2(s.x + 6, s.y), ImVec2(s.x, s.y + 6), ImVec2(s.x - 6, s.y),
+                    IM_COL32(255, 210, 80, 255));
+  if (o.z.cols() == Z) {
+    const ImVec2 z = f.to_screen(p, o.z.row(0).transpose());
+    app.rects.map_z[0] = z.x;
+    app.rects.map_z[1] = z.y;
+    dl->AddCircle(z, 5, IM_COL32(255, 255, 255, 255), 0, 2);
+    label_inside(f, dl, z, "z", IM_COL32(255, 255, 255, 255));
+  }
+  label_inside(f, dl, ImVec2(s.x, s.y - 12), o.source == InputSource::drawing ? "your drawing" : o.what.c_str(),
+               IM_COL32(255, 210, 80, 255));
+}
+
 static void draw_markers(AppState& app, const MapFrame& f, ImDrawList* dl) {
   const LatentPlane& p = app.map.plane;
+  const bool interpolating = view_shows(app, kPanelInterpolate);
+  if (!interpolating) {
+    inspected_overlay(app, f, dl);
+    if (app.map.probe_pinned) dl->AddCircle(f.to_screen(p, app.map.probe_z), 6, IM_COL32(255, 255, 255, 255), 0, 2);
+    app.rects.map_endpoint[0] = app.rects.map_endpoint[1] = Rect();
+    return;
+  }
+  endpoints_update(app);
   ImVec2 path[49];
   for (int i = 0; i <= 48; ++i) path[i] = f.to_screen(p, interp_point(app, i / 48.0f));
   dl->AddPolyline(path, 49, IM_COL32(255, 255, 255, 200), 0, 2.0f);
@@ -174,12 +273,7 @@ static void draw_markers(AppState& app, const MapFrame& f, ImDrawList* dl) {
     dl->AddCircle(s, 8, IM_COL32(0, 0, 0, 255), 0, 1.5f);
     dl->AddText(ImVec2(s.x - 3.5f, s.y - 7), IM_COL32(0, 0, 0, 255), k == 0 ? "A" : "B");
   }
-  if (app.draw.has_ink && app.draw.mu.size() == p.origin.size()) {
-    const ImVec2 s = f.to_screen(p, app.draw.mu);
-    dl->AddQuadFilled(ImVec2(s.x, s.y - 7), ImVec2(s.x + 7, s.y), ImVec2(s.x, s.y + 7), ImVec2(s.x - 7, s.y),
-                      IM_COL32(255, 255, 255, 255));
-    dl->AddText(ImVec2(s.x + 8, s.y - 7), IM_COL32(255, 255, 255, 255), "your drawing");
-  }
+  inspected_overlay(app, f, dl);
   if (app.map.probe_pinned) dl->AddCircle(f.to_screen(p, app.map.probe_z), 6, IM_COL32(255, 255, 255, 255), 0, 2);
 }
 
@@ -190,7 +284,7 @@ static void map_interaction(AppState& app, const MapFrame& f) {
   float c0, c1;
   f.to_plane(mouse, &c0, &c1);
   if (ImGui::IsItemActivated()) {
-    for (int k = 0; k < 2; ++k) {
+    for (int k = 0; k < 2 && view_shows(app, kPanelInterpolate); ++k) {
       const ImVec2 s = f.to_screen(m.plane, app.interp.ends[k].z);
       if (std::hypot(s.x - mouse.x, s.y - mouse.y) < 10) m.dragging = k;
     }
@@ -228,10 +322,8 @@ static void map_interaction(AppState& app, const MapFrame& f) {
   }
 }
 
-static void legend_and_probe(AppState& app, float width) {
-  ImGui::BeginGroup();
-  ImGui::TextUnformatted("test codes");
-  const bool digits = app.dataset == "mnist";  // short names: two per line
+// The class colours in `per_row` columns `width` wide.
+static void legend(const AppState& app, float width, int per_row) {
   for (int d = 0; d < 10; ++d) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float h = ImGui::GetTextLineHeight();
@@ -239,8 +331,17 @@ static void legend_and_probe(AppState& app, float width) {
     ImGui::Dummy(ImVec2(h, h));
     ImGui::SameLine();
     ImGui::TextUnformatted(app_class_name(app, d).c_str());
-    if (digits && d % 2 == 0) ImGui::SameLine(width * 0.5f);
+    if ((d + 1) % per_row != 0) ImGui::SameLine(ImGui::GetCursorStartPos().x + width * ((d + 1) % per_row) / per_row);
   }
+}
+
+// Beside the map: the legend, then the point under the mouse.
+static void legend_and_probe(AppState& app, float width) {
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("test codes");
+  ImGui::BeginGroup();
+  legend(app, width, app.dataset == "mnist" ? 2 : 1);  // short names: two per line
+  ImGui::EndGroup();
   const LatentMapPanel& m = app.map;
   if (app.test.labels.empty()) ImGui::TextDisabled("loading...");
   else if (!m.points_ready) ImGui::TextDisabled("encoding %d", m.points_done);
@@ -253,8 +354,10 @@ static void legend_and_probe(AppState& app, float width) {
 
 void panel_latent_map(AppState& app) {
   LatentMapPanel& m = app.map;
-  panel_begin(app, 2, "Latent map",
-              "Tiles: the decoded image at each point of a plane in latent space. Dots: where the encoder puts test digits.");
+  if (!panel_begin(app, kPanelMap, "Latent map",
+                   "Tiles: the decoded image at each point of a plane in latent space. Dots: where the encoder puts "
+                   "test digits. Yellow: q(z|x) of the input, its 1 and 2 sigma ellipses."))
+    return;
   map_controls(app);
   points_update(app);
   const LatentPlane plane = current_plane(app);
@@ -264,7 +367,11 @@ void panel_latent_map(AppState& app) {
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float side_width = std::clamp(avail.x * 0.22f, 90.0f, 140.0f);
-  const float side = std::max(100.0f, std::min(avail.x - side_width - 8, avail.y));
+  // a panel much taller than wide: the legend and the probe go under the map
+  const float below = ImGui::GetTextLineHeightWithSpacing() * 4 + 8;
+  const bool tall = avail.y - below > avail.x * 0.9f;
+  const float side = tall ? std::max(100.0f, std::min(avail.x, avail.y - below))
+                          : std::max(100.0f, std::min(avail.x - side_width - 8, avail.y));
   MapFrame f{ImGui::GetCursorScreenPos(), side, m.cdf};
   ImGui::InvisibleButton("map", ImVec2(side, side), ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   app.rects.latent_map = item_rect();
@@ -278,7 +385,19 @@ void panel_latent_map(AppState& app) {
   draw_markers(app, f, dl);
   dl->PopClipRect();
   map_interaction(app, f);
-  ImGui::SameLine();
-  legend_and_probe(app, side_width);
+  if (tall) {
+    const float probe = below - 8;
+    ImGui::BeginGroup();
+    legend(app, side - probe - 12, 5);
+    if (app.test.labels.empty()) ImGui::TextDisabled("test codes loading...");
+    else if (!m.points_ready) ImGui::TextDisabled("encoding test codes: %d", m.points_done);
+    ImGui::EndGroup();
+    ImGui::SameLine(f.at.x - ImGui::GetWindowPos().x + side - probe);
+    grid_image(m.probe, ImVec2(probe, probe));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip(m.probe_pinned ? "the pinned point, decoded" : "the point under the mouse, decoded");
+  } else {
+    ImGui::SameLine();
+    legend_and_probe(app, side_width);
+  }
   ImGui::End();
 }

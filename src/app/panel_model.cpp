@@ -22,7 +22,7 @@ static void model_picker(AppState& app) {
     ImGui::PushID(index);
     if (ImGui::Selectable("##model", app.model_index == index, 0, ImVec2(0, h)) && app.model_pending < 0 &&
         app.model_index != index)
-      app_pick_model(app, index);
+      request_pick_model(app, index);
     ImGui::PopID();
     app.rects.models[i] = item_rect();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nclick: load it (every panel re-sizes to its Z)", e.file.c_str());
@@ -76,10 +76,7 @@ static void file_buttons(AppState& app) {
   ImGui::SameLine();
   if (ImGui::Button(kIsWeb ? "Download weights" : "Save")) {
     const char* dtype = mp.dtype == 0 ? "F32" : "F16";
-    char name[64];
-    std::snprintf(name, sizeof name, "vae-z%d-%lldsteps.safetensors", app.trainer.params.config.latent,
-                  app.train_panel.steps);
-    platform_save_weights(app, app_weights_bytes(app, dtype), name);
+    platform_save_weights(app, app_weights_bytes(app, dtype), app_download_name(app, dtype));
   }
   app.rects.download_weights = item_rect();
   ImGui::SameLine();
@@ -92,7 +89,7 @@ static void file_buttons(AppState& app) {
 }
 
 void panel_model(AppState& app) {
-  panel_begin(app, 5, "Model and weights", "Shipped models (click one):");
+  if (!panel_begin(app, kPanelModel, "Model and weights", "Shipped models (click one):")) return;
   model_picker(app);
   ImGui::Separator();
   model_info(app);

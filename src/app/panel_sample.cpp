@@ -103,7 +103,7 @@ void panel_sample(AppState& app) {
   const char* what = C > 0                    ? "New images: decode random codes z ~ N(0, I) with a class y."
                      : app.dataset == "mnist" ? "New digits: decode random codes z ~ N(0, I)."
                                               : "New images: decode random codes z ~ N(0, I).";
-  panel_begin(app, 0, "Sample from the prior", what);
+  if (!panel_begin(app, kPanelSample, "Sample from the prior", what)) return;
   sample_controls(app);
 
   const int cols = s.grid, rows = C > 0 && s.cls < 0 ? std::min(C, 16) : s.grid;

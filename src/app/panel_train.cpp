@@ -8,6 +8,7 @@
 
 #include "app/panels.h"
 #include "app/platform.h"
+#include "app/plot.h"
 
 static const int kLatents[] = {2, 5, 10, 20, 32, 50};
 static const int kHiddens[] = {100, 200, 400, 500};
@@ -26,8 +27,16 @@ void train_frame_steps(AppState& app) {
     tp.last = app.trainer.step(app.train.images, labels);
     const float elbo = static_cast<float>(-tp.last.neg_elbo);
     tp.elbo.push_back(elbo);
-    // the plot shows an exponential moving average: one batch's ELBO is noisy
-    tp.plot.push_back(tp.plot.empty() ? elbo : 0.95f * tp.plot.back() + 0.05f * elbo);
+    // the plot shows exponential moving averages of the two terms: one batch's figures are noisy
+    TrainPoint point;
+    point.images = static_cast<double>(tp.steps + steps + 1) * app.trainer.options.batch;
+    point.recon = static_cast<float>(-tp.last.bce);
+    point.kl = static_cast<float>(tp.last.kl);
+    if (!tp.curve.empty()) {
+      point.recon = 0.95f * tp.curve.back().recon + 0.05f * point.recon;
+      point.kl = 0.95f * tp.curve.back().kl + 0.05f * point.kl;
+    }
+    tp.curve.push_back(point);
     ++steps;
     if (!std::isfinite(elbo)) {
       tp.running = false;
@@ -48,7 +57,7 @@ void train_frame_steps(AppState& app) {
   }
 }
 
-static void new_model(AppState& app) {
+void train_new_model(AppState& app) {
   TrainPanel& tp = app.train_panel;
   VaeConfig config;
   config.latent = tp.new_latent;
@@ -72,7 +81,7 @@ static void run_controls(AppState& app) {
   TrainPanel& tp = app.train_panel;
   const bool has_data = !app.train.labels.empty() && labels_fit(app);
   ImGui::BeginDisabled(!has_data);
-  if (ImGui::Button(tp.running ? "Pause" : "Start training", ImVec2(ImGui::GetFontSize() * 8, 0))) {
+  if (ImGui::Button(tp.running ? "Pause" : tp.steps > 0 ? "Resume" : "Start training", ImVec2(ImGui::GetFontSize() * 8, 0))) {
     tp.running = !tp.running;
     tp.window_at = app.now;
     tp.window_steps = 0;
@@ -83,7 +92,7 @@ static void run_controls(AppState& app) {
   app.rects.train_start = item_rect();
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) new_model(app);
+  if (ImGui::Button("Reset")) request_reset(app);
   app.rects.train_reset = item_rect();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("start again from random weights (the model chosen below)");
   ImGui::SameLine();
@@ -111,8 +120,43 @@ static void option_controls(AppState& app) {
   help_marker("Images per gradient step. The loss is their mean -ELBO; each image is binarized afresh, "
               "pixel ~ Bernoulli(intensity).");
   ImGui::SetNextItemWidth(w);
+  ImGui::SliderFloat("KL weight beta", &t.options.beta, 0.0f, 4.0f, t.options.beta == 0 ? "%.2f: autoencoder" : "%.2f");
+  app.rects.beta = item_rect();
+  help_marker("Training maximizes E_q[log p(x|z)] - beta KL(q(z|x) || N(0, I)). beta = 1: the VAE (the ELBO). beta = 0: "
+              "a plain autoencoder: nothing keeps the codes near N(0, I), so they spread out and prior samples decode "
+              "to junk (see Train & compare). beta > 1: a beta-VAE (Higgins et al. 2017), fewer nats in the code.");
+  ImGui::SetNextItemWidth(w);
   ImGui::SliderFloat("ms per frame", &app.train_panel.budget_ms, 2, 40, "%.0f ms");
   help_marker("How long each frame spends on training steps (at least one step); the rest draws the page.");
+}
+
+// The curves: the two terms of the ELBO (moving averages over batches) and the active dimensions,
+// against the number of training images seen.
+static void curves(const AppState& app, float height) {
+  const TrainPanel& tp = app.train_panel;
+  const size_t n = tp.curve.size(), every = std::max<size_t>(1, n / 400);
+  PlotSeries recon{"E_q[log p(x|z)]", IM_COL32(110, 170, 255, 255), {}}, kl{"KL", IM_COL32(255, 170, 60, 255), {}};
+  PlotSeries active{"active", IM_COL32(120, 220, 140, 255), {}};
+  for (size_t i = 0; i < n; ++i) {
+    const TrainPoint& p = tp.curve[i];
+    if (i % every == 0 || i + 1 == n) {
+      recon.points.push_back(ImVec2(static_cast<float>(p.images), p.recon));
+      kl.points.push_back(ImVec2(static_cast<float>(p.images), p.kl));
+    }
+    if (p.active >= 0) active.points.push_back(ImVec2(static_cast<float>(p.images), static_cast<float>(p.active)));
+  }
+  const float w = ImGui::GetContentRegionAvail().x, line = ImGui::GetFontSize();
+  if (height < line * 16) {
+    // a small panel: the two terms, the axes labelled; the Train & compare view has room for all three
+    const float h = std::max(height, line * 7);
+    plot_lines("recon", ImVec2(w, h * 0.5f), nullptr, "E_q[log p(x|z)], nats", {recon});
+    plot_lines("kl", ImVec2(w, h * 0.5f), "training images seen", "KL, nats", {kl}, 0.0f);
+    return;
+  }
+  plot_lines("recon", ImVec2(w, height * 0.36f), nullptr, "reconstruction term E_q[log p(x|z)], nats", {recon});
+  plot_lines("kl", ImVec2(w, height * 0.30f), nullptr, "KL(q(z|x) || N(0, I)), nats", {kl}, 0.0f);
+  plot_lines("active", ImVec2(w, height * 0.34f), "training images seen", "active latent dimensions", {active}, 0.0f,
+             app.trainer.params.config.latent + 0.5f);
 }
 
 static void stats_and_plot(AppState& app) {
@@ -120,19 +164,23 @@ static void stats_and_plot(AppState& app) {
   const Trainer& t = app.trainer;
   const long long per_epoch = std::max<long long>(1, t.steps_per_epoch(static_cast<long long>(app.train.labels.size())));
   ImGui::Text("steps %lld   epoch %.2f", tp.steps, t.epoch + double(t.cursor) / per_epoch);
-  ImGui::Text("%.0f images/s while stepping, %.1f steps/s", tp.samples_per_s, tp.steps_per_s);
-  if (tp.elbo.empty())
-    ImGui::TextDisabled("ELBO: not trained yet");
+  if (tp.running)
+    ImGui::Text("%.0f images/s while stepping, %.1f steps/s", tp.samples_per_s, tp.steps_per_s);
   else
-    ImGui::Text("batch ELBO %.1f = -recon. %.1f - KL %.1f", -tp.last.neg_elbo, tp.last.bce, tp.last.kl);
+    ImGui::TextDisabled(tp.steps > 0 ? "paused" : "not training");
+  if (tp.elbo.empty())
+    ImGui::TextDisabled("ELBO: no steps here yet");
+  else
+    ImGui::Text("batch ELBO %.1f = recon. %.1f - KL %.1f", -tp.last.neg_elbo, -tp.last.bce, tp.last.kl);
   help_marker("ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I)), in nats per image, averaged over the batch; higher "
               "is better. log p(x|z) is the Bernoulli log-likelihood of the pixels (the reconstruction term); "
-              "the KL keeps the codes near the prior.");
-  const float h = std::max(ImGui::GetFontSize() * 4, ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 3.6f);
-  char overlay[48];
-  std::snprintf(overlay, sizeof overlay, "ELBO (moving average) %.1f", tp.plot.empty() ? 0.0f : tp.plot.back());
-  ImGui::PlotLines("##elbo", tp.plot.data(), static_cast<int>(tp.plot.size()), 0, tp.plot.empty() ? nullptr : overlay,
-                   FLT_MAX, FLT_MAX, ImVec2(ImGui::GetContentRegionAvail().x, h));
+              "the KL keeps the codes near the prior. The plots: moving averages of both terms over the batches, "
+              "and the number of active dimensions (mean KL over 500 test images above 0.01 nats).");
+  const float h = ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 2.4f;
+  ImGui::BeginGroup();
+  curves(app, h);
+  ImGui::EndGroup();
+  app.rects.train_plot = item_rect();
 }
 
 // A combo box of the integers in `choices`, `width` wide.
@@ -163,8 +211,9 @@ static void model_choice(AppState& app) {
 }
 
 void panel_train(AppState& app) {
-  panel_begin(app, 4, "Train",
-              "Gradient steps on the ELBO, live: watch the samples, the map and the plot change as the model learns.");
+  if (!panel_begin(app, kPanelTrain, "Train",
+                   "Gradient steps on the ELBO, live: watch the samples, the map and the plot change as the model learns."))
+    return;
   run_controls(app);
   option_controls(app);
   stats_and_plot(app);

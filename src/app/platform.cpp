@@ -14,7 +14,7 @@ EM_JS(void, js_open_weights_dialog, (), { vaeApp.openWeightsDialog(); });
 EM_JS(void, js_download, (const uint8_t* bytes, int size, const char* name),
       { vaeApp.download(HEAPU8.slice(bytes, bytes + size), UTF8ToString(name)); });
 EM_JS(void, js_first_digits, (), { vaeApp.firstDigits(); });
-EM_JS(void, js_fetch_model, (const char* file), { vaeApp.fetchModel(UTF8ToString(file)); });
+EM_JS(void, js_fetch_model, (const char* file, int slot), { vaeApp.fetchModel(UTF8ToString(file), slot); });
 EM_JS(void, js_load_data, (const char* name), { vaeApp.loadData(UTF8ToString(name)); });
 EM_JS(void, js_mark, (const char* what), { vaeApp.mark(UTF8ToString(what)); });
 
@@ -28,7 +28,7 @@ void platform_save_weights(AppState& app, const std::vector<uint8_t>& bytes, con
 }
 
 void platform_first_digits() { js_first_digits(); }
-void platform_fetch_model(const std::string& file) { js_fetch_model(file.c_str()); }
+void platform_fetch_model(const std::string& file, int slot) { js_fetch_model(file.c_str(), slot); }
 void platform_load_data(AppState& app) { js_load_data(app.dataset.c_str()); }
 void platform_set_data_dirs(const std::string&, const std::string&) {}
 void platform_mark(const char* what) { js_mark(what); }
@@ -61,7 +61,7 @@ void platform_save_weights(AppState& app, const std::vector<uint8_t>& bytes, con
 
 void platform_first_digits() {}
 void platform_mark(const char*) {}
-void platform_fetch_model(const std::string&) {}
+void platform_fetch_model(const std::string&, int) {}
 
 static std::string g_data_dirs[2];  // MNIST, Fashion-MNIST
 

@@ -22,8 +22,9 @@ void platform_open_weights(AppState& app);
 void platform_save_weights(AppState& app, const std::vector<uint8_t>& bytes, const std::string& name);
 // Web: records the time (the page's first-digits figure). Native: nothing.
 void platform_first_digits();
-// Web: fetches a shipped model's file (the page hands it to app_load_weights). Native: unused.
-void platform_fetch_model(const std::string& file);
+// Web: fetches a shipped model's file; the page hands it to app_load_weights (slot 0) or to side
+// slot - 1 of the comparison (compare_load_weights). Native: unused.
+void platform_fetch_model(const std::string& file, int slot = 0);
 // The data of app.dataset: the page fetches it (and hands it over later); natively it is read now
 // from the folder set with platform_set_data_dirs.
 void platform_load_data(AppState& app);

@@ -36,13 +36,13 @@ Status screenshot_check(const std::string& path, int width, int height, const Re
       if (x >= 0 && y >= 0) bright += gray(0, static_cast<Eigen::Index>(y) * width + x) > 0.5f;
   const double ink = inside > 0 ? double(bright) / inside : 0.0;
   char text[160];
-  std::snprintf(text, sizeof text, "%dx%d, gray mean %.3f, stddev %.3f; sample grid %.0fx%.0f, bright share %.3f",
+  std::snprintf(text, sizeof text, "%dx%d, gray mean %.3f, stddev %.3f; digits %.0fx%.0f, bright share %.3f",
                 width, height, mean, stddev, grid.w, grid.h, ink);
   *report = text;
   Status s = png_write_grid(path, ConstMatMap(gray.data(), 1, gray.cols()), height, width, 1, 0, 1);
   if (!s.ok) return s;
   if (stddev < 0.02f) return Status::error("the frame is blank (one uniform colour): " + *report);
-  if (ink < 0.02) return Status::error("no digits in the sample grid: " + *report);
+  if (ink < 0.02) return Status::error("no digits where they should be: " + *report);
   return Status::success();
 #endif
 }

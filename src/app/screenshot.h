@@ -7,6 +7,6 @@
 #include "core/status.h"
 
 // Reads the current framebuffer (width x height) after rendering, before the buffer swap, writes it to
-// `path`, and fails when the frame is blank (one uniform colour) or the sample grid `grid` (ImGui
+// `path`, and fails when the frame is blank (one uniform colour) or the digits' rectangle `grid` (the sample grid, or the inspected input) (ImGui
 // coordinates = framebuffer pixels) holds no bright pixels. *report says what was measured.
 Status screenshot_check(const std::string& path, int width, int height, const Rect& grid, std::string* report);

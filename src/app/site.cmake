@@ -8,7 +8,7 @@ file(COPY ${JS} ${js_dir}/vae-app.wasm DESTINATION ${DST})
 
 # ---- the shipped models, in the picker's order (the first that exists opens the page; the list is
 # also in src/app/models.cpp); other files of weights/ (classifiers, experiments) are not shipped
-set(models mnist-best mnist-z2 mnist-cvae fashion-z20 mnist-z20)
+set(models mnist-best mnist-z2 mnist-ae-z2 mnist-cvae fashion-z20 mnist-z20)
 file(GLOB stale ${DST}/weights/*.safetensors)
 if(stale)
   file(REMOVE ${stale})  # a model no longer shipped must not linger in the site or its manifest
@@ -54,9 +54,8 @@ endif()
 set(manifest "[${manifest}]")
 file(WRITE ${DST}/weights/manifest.json "${manifest}\n")
 
-# ---- the page: the manifest and the default model written into it, so both are there at once
+# ---- the page: the manifest written into it, so it is there at once
 file(READ ${SRC}/web/index.html page)
-string(REPLACE "@VAE_DEFAULT_MODEL@" "${default_model}" page "${page}")
 string(REPLACE "@VAE_MANIFEST@" "${manifest}" page "${page}")
 file(WRITE ${DST}/index.html "${page}")
 

@@ -7,6 +7,7 @@
 
 #include "app/panels.h"
 #include "app/platform.h"
+#include "app/url_state.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -21,6 +22,45 @@ static nlohmann::json rects_json(const std::vector<Rect>& rects) {
   nlohmann::json list = nlohmann::json::array();
   for (const Rect& r : rects) list.push_back(rect_json(r));
   return list;
+}
+
+static std::vector<float> floats(const Mat& m) {
+  std::vector<float> v(static_cast<size_t>(m.size()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j) v[static_cast<size_t>(i * m.cols() + j)] = m(i, j);
+  return v;
+}
+static std::vector<float> floats(const Vec& v) { return std::vector<float>(v.data(), v.data() + v.size()); }
+
+// The one-image view's input and figures (nats); null figures until they describe the input.
+static nlohmann::json one_image_json(const AppState& app) {
+  const OneImagePanel& o = app.inspect;
+  nlohmann::json j = {{"source", o.source == InputSource::test ? "test" : "drawing"}, {"test_index", o.test_index},
+                      {"ready", o.ready}, {"what", o.what}, {"label", o.label}, {"eps_seed", o.eps_seed},
+                      {"version", o.version}, {"model_version", app.version}};
+  if (!o.ready) return j;
+  nlohmann::json by_k = nlohmann::json::array();
+  for (const auto& kv : o.log_px_by_k) by_k.push_back({kv.first, kv.second});
+  j.update({{"x", floats(o.x)}, {"mu", floats(o.q.mu)}, {"sigma", floats(o.q.sigma)}, {"logvar", floats(o.q.logvar)},
+            {"eps", floats(o.eps)}, {"z", floats(o.z)}, {"recon", o.recon.recon}, {"recon_samples", o.recon.samples},
+            {"pixel_cost_sum", o.recon.pixel_cost.cast<double>().sum()}, {"kl", o.kl.cast<double>().sum()},
+            {"kl_per_dim", floats(o.kl)}, {"elbo", o.elbo}, {"k", o.log_px.count},
+            {"log_px", o.log_px.count > 0 ? nlohmann::json(o.log_px.value()) : nlohmann::json()},
+            {"log_px_by_k", by_k}, {"log_px_version", o.log_px_version},
+            {"decoded_z_checksum", checksum(o.decoded_z.pixels)}, {"decoded_mu_checksum", checksum(o.decoded_mu.pixels)},
+            {"cloud_checksum", checksum(o.cloud.pixels)}, {"decoded_mu_mean", mean_intensity(o.decoded_mu.pixels)}});
+  return j;
+}
+
+static nlohmann::json compare_json(const AppState& app) {
+  const ComparePanel& c = app.compare;
+  nlohmann::json sides = nlohmann::json::array();
+  for (const CompareSide& s : c.sides)
+    sides.push_back({{"title", s.title}, {"beta", s.beta}, {"has_model", s.has_model}, {"source", s.source},
+                     {"kl", s.kl}, {"recon", s.recon}, {"inside_2sigma", s.inside_2sigma},
+                     {"codes", s.codes.rows()}, {"drawn_version", s.drawn_version}, {"version", s.version},
+                     {"samples_mean", mean_intensity(s.samples.pixels)}, {"samples_checksum", checksum(s.samples.pixels)}});
+  return {{"sides", sides}, {"live", c.live}, {"running", c.running}, {"steps", c.steps}, {"requested", c.requested}};
 }
 
 static size_t distinct_count(std::vector<uint32_t> v) {
@@ -87,9 +127,18 @@ static nlohmann::json views_json(const AppState& app) {
                {"kind", m.kind == PlaneKind::principal ? "principal" : "axes"}, {"checksum", checksum(m.grid.pixels)},
                {"mean", mean_intensity(m.grid.pixels)}, {"probe_checksum", checksum(m.probe.pixels)},
                {"probe_pinned", m.probe_pinned}, {"cdf", m.cdf}, {"class", m.cls}, {"coverage", map_coverage(m)},
-               {"distinct_tiles", distinct_count(cell_checksums(m.grid))}}},
-      {"draw", {{"has_ink", app.draw.has_ink}, {"recon_mean", app.draw.recon_mean},
+               {"distinct_tiles", distinct_count(cell_checksums(m.grid))}, {"axis0", m.axis0}, {"axis1", m.axis1},
+               {"ellipse", rect_json(app.rects.map_ellipse)},
+               {"ellipse_centre", {app.rects.map_ellipse_centre[0], app.rects.map_ellipse_centre[1]}},
+               {"mu_screen", {app.rects.map_mu[0], app.rects.map_mu[1]}}, {"z_screen", {app.rects.map_z[0], app.rects.map_z[1]}}}},
+      {"draw", {{"has_ink", app.draw.has_ink}, {"prepare", app.draw.prepare},
+                {"recon_mean", app.draw.has_ink && app.inspect.source == InputSource::drawing && app.inspect.ready
+                                   ? mean_intensity(app.inspect.decoded_mu.pixels) : 0.0},
                 {"pad_mean", mean_intensity(app.draw.drawing.pixels)}}},
+      {"one_image", one_image_json(app)},
+      {"compare", compare_json(app)},
+      {"activity", {{"kl", floats(app.activity.kl)}, {"active", app.activity.active}, {"first", app.activity.first},
+                    {"second", app.activity.second}, {"version", app.activity.version}}},
   };
 }
 
@@ -113,7 +162,13 @@ std::string app_state_to_json(const AppState& app) {
                  {"name", app.model_index >= 0 ? app.models[static_cast<size_t>(app.model_index)].name : ""}}},
       {"models", models},
       {"data", {{"name", app.dataset}, {"test", app.test.labels.size()}, {"train", app.train.labels.size()}}},
+      {"view", view_name(app.view)},
+      {"confirm", tp.confirm},
       {"train", {{"running", tp.running}, {"steps", tp.steps}, {"elbo_count", tp.elbo.size()},
+                 {"beta", app.trainer.options.beta}, {"curve", tp.curve.size()},
+                 {"recon_last", tp.curve.empty() ? 0.0 : tp.curve.back().recon},
+                 {"kl_last", tp.curve.empty() ? 0.0 : tp.curve.back().kl},
+                 {"active_points", std::count_if(tp.curve.begin(), tp.curve.end(), [](const TrainPoint& p) { return p.active >= 0; })},
                  {"elbo_first", mean_of(tp.elbo, 20, false)}, {"elbo_last", mean_of(tp.elbo, 20, true)},
                  {"samples_per_s", tp.samples_per_s}, {"batch", app.trainer.options.batch}, {"lr", app.trainer.optimizer.lr}}},
       {"rects", {{"interp_slider", rect_json(r.interp_slider)}, {"draw_pad", rect_json(r.draw_pad)},
@@ -124,7 +179,18 @@ std::string app_state_to_json(const AppState& app) {
                  {"map_b", rect_json(r.map_endpoint[1])}, {"style_row", rect_json(r.style_row)},
                  {"sample_class", rect_json(r.sample_class)}, {"map_class", rect_json(r.map_class)},
                  {"draw_class", rect_json(r.draw_class)}, {"models", rects_json(r.models)},
-                 {"popup_items", rects_json(r.popup_items)}}},
+                 {"popup_items", rects_json(r.popup_items)},
+                 {"views", rects_json(std::vector<Rect>(r.views, r.views + kViews))},
+                 {"panels", rects_json(std::vector<Rect>(r.panels, r.panels + kPanels))}, {"draw_eps", rect_json(r.draw_eps)},
+                 {"draw_clear", rect_json(r.draw_clear)}, {"input_x", rect_json(r.input_x)},
+                 {"test_index", rect_json(r.test_index)}, {"input_test", rect_json(r.input_test)},
+                 {"input_drawing", rect_json(r.input_drawing)}, {"load_into_pad", rect_json(r.load_into_pad)},
+                 {"prepare", rect_json(r.prepare)}, {"beta", rect_json(r.beta)},
+                 {"compare_train", rect_json(r.compare_train)}, {"compare_shipped", rect_json(r.compare_shipped)},
+                 {"confirm_discard", rect_json(r.confirm_discard)}, {"confirm_cancel", rect_json(r.confirm_cancel)},
+                 {"encoder_chart", rect_json(r.encoder_chart)}, {"elbo_panel", rect_json(r.elbo_panel)},
+                 {"train_plot", rect_json(r.train_plot)},
+                 {"compare_codes", rects_json(std::vector<Rect>(r.compare_codes, r.compare_codes + 2))}}},
   };
   j.update(views_json(app));
   return j.dump();
@@ -154,6 +220,21 @@ VAE_EXPORT int vae_set_models(const char* manifest) {
   AppState& app = app_instance();
   app.models = models_from_manifest(manifest);
   return static_cast<int>(app.models.size());
+}
+
+// Side `side` (0: autoencoder, 1: VAE) of the comparison: a shipped file the page fetched.
+VAE_EXPORT int vae_load_compare(int side, const uint8_t* bytes, int size, const char* name) {
+  if (side < 0 || side > 1) return 0;
+  return compare_load_weights(app_instance(), side, bytes, static_cast<size_t>(size), name) ? 1 : 0;
+}
+
+// The page's URL hash ("#model=NAME&digit=N"): the view a link opens.
+VAE_EXPORT void vae_apply_hash(const char* hash) {
+  AppState& app = app_instance();
+  UrlState s;
+  const Status st = url_state_parse(hash, &s);
+  app_apply_url(app, s);
+  if (!st.ok) app_set_status(app, st.message, true);
 }
 
 VAE_EXPORT void vae_set_status(const char* message, int error) { app_set_status(app_instance(), message, error != 0); }

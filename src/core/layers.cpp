@@ -56,6 +56,12 @@ void bce_logits_forward(VecRef loss, const ConstMatRef& logits, const ConstMatRe
              .sum();
 }
 
+void bce_logits_pixels(MatRef cost, const ConstMatRef& logits, const ConstMatRef& X) {
+  assert(logits.rows() == X.rows() && logits.cols() == X.cols() && cost.rows() == X.rows() && cost.cols() == X.cols());
+  // bce = max(l, 0) - l x + log1p(exp(-|l|)), each pixel
+  cost = logits.array().max(0.0f) - logits.array() * X.array() + (-logits.array().abs()).exp().log1p();
+}
+
 void sigmoid_forward(MatRef P, const ConstMatRef& logits) { P = logits.array().logistic(); }
 
 void bce_logits_backward(MatRef dlogits, const ConstMatRef& logits, const ConstMatRef& X, float scale) {

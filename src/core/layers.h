@@ -30,6 +30,8 @@ void activation_backward(MatRef dA, const ConstMatRef& dH, const ConstMatRef& H,
 // Binary cross-entropy from logits, per sample, summed over pixels (B):
 //   bce(l, x) = max(l, 0) - l x + log(1 + exp(-|l|))  ==  -[x log s(l) + (1-x) log(1-s(l))]
 void bce_logits_forward(VecRef loss, const ConstMatRef& logits, const ConstMatRef& X);
+// The same per pixel (B x D): cost(b, j) = -log p(x_bj | l_bj), nats
+void bce_logits_pixels(MatRef cost, const ConstMatRef& logits, const ConstMatRef& X);
 // dlogits = scale * (sigmoid(logits) - X): the fused, stable gradient of sigmoid + BCE
 void bce_logits_backward(MatRef dlogits, const ConstMatRef& logits, const ConstMatRef& X, float scale);
 

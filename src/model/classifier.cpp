@@ -93,3 +93,18 @@ std::vector<uint8_t> classifier_predict(ClassifierWork& w, const ClassifierParam
   }
   return out;
 }
+
+Mat classifier_probabilities(ClassifierWork& w, const ClassifierParams& p, const ConstMatRef& X) {
+  Mat P(X.rows(), p.classes);
+  for (Eigen::Index start = 0; start < X.rows(); start += w.batch) {
+    const Eigen::Index n = std::min<Eigen::Index>(w.batch, X.rows() - start);
+    classifier_forward(w.logits.topRows(n), w, p, X.middleRows(start, n));
+    for (Eigen::Index r = 0; r < n; ++r) {
+      // p(c|x) = exp(l_c - max l) / sum_c' exp(l_c' - max l)
+      const float m = w.logits.row(r).maxCoeff();
+      P.row(start + r) = (w.logits.row(r).array() - m).exp();
+      P.row(start + r) /= P.row(start + r).sum();
+    }
+  }
+  return P;
+}

@@ -36,5 +36,7 @@ void classifier_forward(MatRef logits, ClassifierWork& w, const ClassifierParams
 // Mean cross-entropy of a batch (B = w.batch) and its gradient in w.grad (overwritten).
 double classifier_forward_backward(ClassifierWork& w, const ClassifierParams& p, const ConstMatRef& X,
                                    const uint8_t* labels);
+// The classifier's class probabilities p(c|x) (n x C) of each row of X, softmax(logits).
+Mat classifier_probabilities(ClassifierWork& w, const ClassifierParams& p, const ConstMatRef& X);
 // Predicted class of every row of X (any number of rows, in batches of w.batch).
 std::vector<uint8_t> classifier_predict(ClassifierWork& w, const ClassifierParams& p, const ConstMatRef& X);

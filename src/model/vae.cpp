@@ -4,18 +4,17 @@
 
 #include <cassert>
 #include <cmath>
-#include <sstream>
 
 
 std::string VaeConfig::describe() const {
-  std::ostringstream s;
-  s << input;
-  for (int h : hidden) s << "-" << h;
-  s << "-" << latent;
-  for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) s << "-" << *it;
-  s << "-" << input << " " << activation_name(activation);
-  if (classes > 0) s << ", conditional on " << classes << " classes";
-  return s.str();
+  // (std::string, not a stream: streams bring all of libc++'s locales into the web page's module)
+  std::string s = std::to_string(input);
+  for (int h : hidden) s += "-" + std::to_string(h);
+  s += "-" + std::to_string(latent);
+  for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) s += "-" + std::to_string(*it);
+  s += "-" + std::to_string(input) + " " + activation_name(activation);
+  if (classes > 0) s += ", conditional on " + std::to_string(classes) + " classes";
+  return s;
 }
 
 Status VaeConfig::validate() const {

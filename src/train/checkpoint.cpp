@@ -25,6 +25,7 @@ Status checkpoint_save(const std::string& path, const Trainer& t, const Metadata
   j["lr_final"] = t.options.lr_final;
   j["schedule_epochs"] = t.options.epochs;
   j["kl_warmup"] = t.options.kl_warmup;
+  j["beta"] = t.options.beta;
   f.metadata.push_back({"checkpoint", j.dump()});
   return file_write_atomic(path, safetensors_serialize(f));
 }
@@ -96,6 +97,10 @@ Status checkpoint_load(const std::string& path, Trainer* trainer) {
   t.options.lr_final = j["lr_final"].get<float>();
   t.options.epochs = j["schedule_epochs"].get<int>();
   t.options.kl_warmup = j["kl_warmup"].get<float>();
+  // the KL weight (checkpoints written before it existed trained the VAE: 1)
+  if (j.contains("beta") && !(j["beta"].is_number() && j["beta"].get<double>() >= 0 && j["beta"].get<double>() <= 1000))
+    return fail("beta not a number in 0..1000");
+  t.options.beta = j.contains("beta") ? j["beta"].get<float>() : 1.0f;
   auto seconds = j.find("train_seconds");
   if (seconds == j.end() || !seconds->is_number() || !(seconds->get<double>() >= 0))
     return fail("train_seconds missing or negative");

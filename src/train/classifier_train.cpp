@@ -1,6 +1,9 @@
 // Minibatch Adam training of the classifier, its accuracy, and its safetensors file.
 #include "train/classifier_train.h"
 
+#include <cassert>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -46,6 +49,30 @@ double classifier_accuracy(const ClassifierParams& p, const ConstMatRef& X, cons
   long correct = 0;
   for (size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == labels[i];
   return static_cast<double>(correct) / static_cast<double>(predicted.size());
+}
+
+PriorSampleScore prior_sample_score(const VaeParams& model, const ClassifierParams& classifier, int n, Rng& rng) {
+  assert(model.config.classes == 0 && n > 0);
+  Mat z(n, model.config.latent), logits(n, model.config.input), probs(n, model.config.input);
+  for (float& v : z.reshaped()) v = rng.normal();
+  VaeWork w;
+  w.resize(model, n);
+  vae_decode(logits, w, model, z);
+  sigmoid_forward(probs, logits);
+  ClassifierWork cw;
+  cw.resize(classifier, 500);
+  const Eigen::MatrixXd P = classifier_probabilities(cw, classifier, probs).cast<double>();
+  // p(c) = mean_i p(c|x_i);  score = exp(mean_i sum_c p(c|x_i) log(p(c|x_i) / p(c)))
+  const Eigen::RowVectorXd pc = P.colwise().mean();
+  double kl = 0;
+  for (Eigen::Index i = 0; i < P.rows(); ++i)
+    for (Eigen::Index c = 0; c < P.cols(); ++c)
+      if (P(i, c) > 0) kl += P(i, c) * std::log(P(i, c) / pc(c));
+  PriorSampleScore out;
+  out.score = std::exp(kl / n);
+  out.confidence = P.rowwise().maxCoeff().mean();
+  out.class_share.assign(pc.data(), pc.data() + pc.size());
+  return out;
 }
 
 Status classifier_save(const std::string& path, const ClassifierParams& p, const Metadata& provenance) {

@@ -27,5 +27,15 @@ struct ClassifierTrainer {
 // Share of rows of X whose predicted class equals labels.
 double classifier_accuracy(const ClassifierParams& p, const ConstMatRef& X, const uint8_t* labels);
 
+// How digit-like and how varied a model's samples from the prior are, as the classifier sees them:
+// n codes z ~ N(0, I) decoded to Bernoulli means x_i, each with class probabilities p(c|x_i).
+struct PriorSampleScore {
+  double score = 0;       // exp(mean_i KL(p(c|x_i) || p(c))), p(c) = mean_i p(c|x_i): the "inception score"
+                          // (Salimans et al. 2016) with this classifier; 1 to C (C: every class, each sure)
+  double confidence = 0;  // mean_i max_c p(c|x_i)
+  std::vector<double> class_share;  // p(c): the classes the samples look like
+};
+PriorSampleScore prior_sample_score(const VaeParams& model, const ClassifierParams& classifier, int n, Rng& rng);
+
 Status classifier_save(const std::string& path, const ClassifierParams& p, const Metadata& provenance);
 Status classifier_load(const std::string& path, ClassifierParams* out);

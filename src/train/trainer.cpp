@@ -13,8 +13,9 @@ float scheduled_lr(const TrainOptions& o, double epoch) {
 }
 
 float scheduled_kl_weight(const TrainOptions& o, double epoch) {
-  if (o.kl_warmup <= 0) return 1.0f;
-  return static_cast<float>(std::min(1.0, epoch / o.kl_warmup));
+  if (o.kl_warmup <= 0) return o.beta;
+  // beta * min(1, epoch / warm-up epochs)
+  return static_cast<float>(o.beta * std::min(1.0, epoch / o.kl_warmup));
 }
 
 void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng) {

@@ -20,9 +20,11 @@ struct TrainOptions {
   float lr_final = 0;        // > 0: lr decays exponentially from lr to lr_final over `epochs`
   int epochs = 0;            // the run's length, for the schedule
   float kl_warmup = 0;       // > 0: the KL gradient's weight rises linearly from 0 to 1 over this many epochs
+  float beta = 1;            // the KL term's weight: 0 a plain autoencoder, 1 the VAE, > 1 a beta-VAE (Higgins et al. 2017)
 };
 
-// The learning rate and KL weight at a point of training (epoch + fraction done of it).
+// The learning rate and KL weight (beta times the warm-up's factor) at a point of training (epoch +
+// fraction done of it).
 float scheduled_lr(const TrainOptions& o, double epoch);
 float scheduled_kl_weight(const TrainOptions& o, double epoch);
 

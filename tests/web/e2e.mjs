@@ -7,7 +7,7 @@
 //   node tests/web/e2e.mjs [--site build-web/site] [--artifacts build-web/e2e-artifacts]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { center, decodePng, frames, parseArgs, regionStats, start, state, waitFor } from './harness.mjs';
+import { center, click, decodePng, drag, frames, parseArgs, regionStats, start, state, waitFor } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const results = {};
@@ -26,30 +26,6 @@ async function shot(page, name) {
   const path = join(args.artifacts, name);
   const png = await page.screenshot({ path });
   return decodePng(png);
-}
-
-// A mouse drag that the app sees step by step (ImGui reads the mouse once per frame).
-async function drag(page, from, to, steps, button = 'left') {
-  await page.mouse.move(from.x, from.y);
-  await frames(page, 1);
-  await page.mouse.down({ button });
-  await frames(page, 2);
-  for (let i = 1; i <= steps; ++i) {
-    await page.mouse.move(from.x + ((to.x - from.x) * i) / steps, from.y + ((to.y - from.y) * i) / steps);
-    await frames(page, 1);
-  }
-  await page.mouse.up({ button });
-  await frames(page, 2);
-}
-
-async function click(page, rect) {
-  const c = center(rect);
-  await page.mouse.move(c.x, c.y);
-  await frames(page, 1);
-  await page.mouse.down();
-  await frames(page, 1);
-  await page.mouse.up();
-  await frames(page, 2);
 }
 
 // A valid safetensors file of a small VAE (784-64-2-64-784 tanh) with random F32 weights.
@@ -200,8 +176,37 @@ async function training(page) {
   check('the ELBO improved', s.train.elbo_last > s.train.elbo_first + 50,
         `${s.train.elbo_first.toFixed(1)} -> ${s.train.elbo_last.toFixed(1)} nats`);
   check('the samples changed', s.sample.checksum !== samples0);
+  check('the plot has both terms of every step', s.train.curve === s.train.steps && s.train.recon_last < 0 && s.train.kl_last > 0,
+        `${s.train.curve} points, last E_q[log p(x|z)] ${s.train.recon_last.toFixed(1)}, KL ${s.train.kl_last.toFixed(1)}`);
+  check('the active dimensions are measured while training', s.train.active_points >= 1, `${s.train.active_points} points`);
   await frames(page, 5);
   await shot(page, '08-trained.png');
+
+  // Reset asks before throwing the trained model away; Cancel keeps it
+  const steps = s.train.steps, sum = await page.evaluate(() => Module._vae_param_checksum());
+  await click(page, s.rects.train_reset);
+  s = await waitFor(page, 'the question before Reset', (x) => x.confirm === 1 && x.rects.confirm_cancel[2] > 0, 5000);
+  await click(page, s.rects.confirm_cancel);
+  s = await waitFor(page, 'the question to close', (x) => x.confirm === 0, 5000);
+  check('Reset asks first, and Cancel keeps the trained model', s.train.steps === steps &&
+        (await page.evaluate(() => Module._vae_param_checksum())) === sum, `${s.train.steps} steps`);
+  // Resume goes on from the paused run
+  await click(page, s.rects.train_start);
+  s = await waitFor(page, 'training to resume and go on', (x) => x.train.running && x.train.steps >= steps + 10, 30000);
+  await click(page, s.rects.train_start);
+  s = await waitFor(page, 'training to pause again', (x) => !x.train.running, 5000);
+  check('pausing and resuming keep the run', s.train.steps >= steps + 10 && s.train.curve === s.train.steps,
+        `${steps} -> ${s.train.steps} steps, ${s.train.curve} plotted`);
+}
+
+// Answers the question before a trained model is thrown away (state.confirm != 0), if it was asked.
+async function throwAwayIfAsked(page) {
+  const s = await frames(page, 2).then(() => state(page));
+  if (s.confirm === 0) return false;
+  const open = await waitFor(page, 'the question', (x) => x.rects.confirm_discard[2] > 0, 5000);
+  await click(page, open.rects.confirm_discard);
+  await waitFor(page, 'the question to close', (x) => x.confirm === 0, 5000);
+  return true;
 }
 
 async function download(page) {
@@ -252,7 +257,11 @@ async function pickModel(page, i) {
     check(`${name}: the card's classifier agreement is shown and meets 95%`, share >= 0.95 &&
           before.models[i].summary.includes(`${(100 * share).toFixed(1)}%`), `${entry.metadata.classifier_agreement}; ${before.models[i].summary}`);
   }
-  const { s, gap } = await longestFrameGap(page, `model ${name}`, () => click(page, before.rects.models[i]),
+  const pick = async () => {
+    await click(page, before.rects.models[i]);
+    if (await throwAwayIfAsked(page)) results.asked_before_pick = name;
+  };
+  const { s, gap } = await longestFrameGap(page, `model ${name}`, pick,
     (x) => x.model.name === name && x.sample.mean > 0 && x.data.name === (entry.metadata.dataset || 'mnist') &&
            x.data.test === 10000 && x.map.points_ready, 60000);
   results.switch_longest_frame_ms = { ...(results.switch_longest_frame_ms || {}), [name]: Math.round(gap) };
@@ -337,10 +346,11 @@ async function shippedModels(page) {
       await shot(page, `15-${name}-fashion.png`);
     }
   }
+  check('picking another model asked before throwing the trained one away', !!results.asked_before_pick, results.asked_before_pick);
   const s = await waitFor(page, 'the default model\'s data', (x) => x.data.train === 60000, 60000);
   check('back on the default model and its data', s.model.name === nameOf(manifest[0]) &&
         s.data.name === (manifest[0].metadata.dataset || 'mnist'), `${s.model.name}, ${s.data.name}`);
-  for (const want of ['mnist-best', 'mnist-z2', 'mnist-cvae', 'fashion-z20', 'mnist-z20'])
+  for (const want of ['mnist-best', 'mnist-z2', 'mnist-ae-z2', 'mnist-cvae', 'fashion-z20', 'mnist-z20'])
     if (!manifest.some((e) => nameOf(e) === want)) console.log(`note: ${want}.safetensors is not in weights/: not offered, not tested`);
 }
 

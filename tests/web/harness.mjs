@@ -49,7 +49,7 @@ export async function start(args, { viewport = { width: 1280, height: 800 } } = 
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
   const close = async () => { await browser.close(); server.close(); };
   return { browser, page, url, errors, close };
 }
@@ -78,6 +78,31 @@ export async function frames(page, n = 2) {
 }
 
 export const center = (r) => ({ x: r[0] + r[2] / 2, y: r[1] + r[3] / 2 });
+
+// A mouse drag that the app sees step by step (ImGui reads the mouse once per frame).
+export async function drag(page, from, to, steps, button = 'left') {
+  await page.mouse.move(from.x, from.y);
+  await frames(page, 1);
+  await page.mouse.down({ button });
+  await frames(page, 2);
+  for (let i = 1; i <= steps; ++i) {
+    await page.mouse.move(from.x + ((to.x - from.x) * i) / steps, from.y + ((to.y - from.y) * i) / steps);
+    await frames(page, 1);
+  }
+  await page.mouse.up({ button });
+  await frames(page, 2);
+}
+
+// A click at the centre of rect [x, y, w, h], a frame for each of move, press and release.
+export async function click(page, rect) {
+  const c = center(rect);
+  await page.mouse.move(c.x, c.y);
+  await frames(page, 1);
+  await page.mouse.down();
+  await frames(page, 1);
+  await page.mouse.up();
+  await frames(page, 2);
+}
 
 // Decodes an 8-bit RGB/RGBA, non-interlaced PNG (what Chromium's screenshots are) to
 // { width, height, channels, data }.
