@@ -1,15 +1,23 @@
-// Forward and backward of the VAE's building blocks: linear layers, activations, the Bernoulli
-// log-likelihood from logits and the closed-form Gaussian KL (Kingma & Welling 2014, appendix B).
+// Forward and backward of the VAE's building blocks: linear layers, activations, dropout, the
+// Bernoulli log-likelihood from logits, the Gaussian log-likelihood (appendix C.2), the closed-form
+// Gaussian KL (Kingma & Welling 2014, appendix B) and the softplus scale of q(z|x).
 #include "core/layers.h"
 
 #include <cassert>
 #include <cmath>
 
-const char* activation_name(Activation a) { return a == Activation::relu ? "relu" : "tanh"; }
+namespace {
+constexpr float kLog2Pi = 1.8378770664093453f;  // log(2 pi)
+}  // namespace
+
+const char* activation_name(Activation a) {
+  return a == Activation::relu ? "relu" : a == Activation::tanh ? "tanh" : "elu";
+}
 
 bool activation_parse(const std::string& name, Activation* out) {
   if (name == "relu") { *out = Activation::relu; return true; }
   if (name == "tanh") { *out = Activation::tanh; return true; }
+  if (name == "elu") { *out = Activation::elu; return true; }
   return false;
 }
 
@@ -35,17 +43,45 @@ void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, con
 void activation_forward(MatRef H, const ConstMatRef& A, Activation act) {
   if (act == Activation::relu)
     H = A.cwiseMax(0.0f);
-  else
+  else if (act == Activation::tanh)
     H = A.array().tanh();
+  else
+    // elu(a) = a for a > 0, exp(a) - 1 otherwise (Clevert et al. 2016, alpha = 1)
+    H = (A.array() > 0.0f).select(A, A.array().expm1());
 }
 
 void activation_backward(MatRef dA, const ConstMatRef& dH, const ConstMatRef& H, Activation act) {
   if (act == Activation::relu)
     // relu'(a) = [a > 0] = [h > 0]
     dA = (H.array() > 0.0f).select(dH, 0.0f);
-  else
+  else if (act == Activation::tanh)
     // tanh'(a) = 1 - tanh(a)^2 = 1 - h^2
     dA = dH.array() * (1.0f - H.array().square());
+  else
+    // elu'(a) = 1 for a > 0, exp(a) = h + 1 otherwise
+    dA = (H.array() > 0.0f).select(dH, dH.array() * (H.array() + 1.0f));
+}
+
+void dropout_mask(MatRef mask, float P, Rng& rng) {
+  assert(P >= 0.0f && P < 1.0f);
+  const float keep_scale = 1.0f / (1.0f - P);
+  // m = 0 with probability P, else 1 / (1 - P); row by row, one draw per unit
+  for (Eigen::Index r = 0; r < mask.rows(); ++r)
+    for (Eigen::Index c = 0; c < mask.cols(); ++c) mask(r, c) = rng.uniform() < P ? 0.0f : keep_scale;
+}
+
+void dropout_forward(MatRef H, const ConstMatRef& mask) {
+  assert(H.rows() == mask.rows() && H.cols() == mask.cols());
+  // h = act(a) * m
+  H.array() *= mask.array();
+}
+
+void dropout_backward(MatRef dH, MatRef H, const ConstMatRef& mask, float P) {
+  assert(dH.rows() == mask.rows() && dH.cols() == mask.cols() && H.rows() == mask.rows());
+  // dL/d act(a) = dL/dh * m
+  dH.array() *= mask.array();
+  // act(a) = h (1 - P) where kept (h = 0 where dropped: the gradient there is already 0)
+  H *= 1.0f - P;
 }
 
 void bce_logits_forward(VecRef loss, const ConstMatRef& logits, const ConstMatRef& X) {
@@ -67,6 +103,43 @@ void sigmoid_forward(MatRef P, const ConstMatRef& logits) { P = logits.array().l
 void bce_logits_backward(MatRef dlogits, const ConstMatRef& logits, const ConstMatRef& X, float scale) {
   // d bce / d l = sigmoid(l) - x
   dlogits = scale * (logits.array().logistic() - X.array());
+}
+
+void gaussian_nll_forward(VecRef loss, const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X) {
+  assert(logits.rows() == X.rows() && logits.cols() == X.cols() && logvar.rows() == X.rows() &&
+         logvar.cols() == X.cols() && loss.size() == X.rows());
+  // nll = 1/2 sum_j [log 2 pi + lv_j + (x_j - sigmoid(l_j))^2 exp(-lv_j)]
+  loss = 0.5f * (kLog2Pi + logvar.array() + (X.array() - logits.array().logistic()).square() * (-logvar.array()).exp())
+                    .rowwise()
+                    .sum();
+}
+
+void gaussian_nll_pixels(MatRef cost, const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X) {
+  assert(logits.rows() == X.rows() && logits.cols() == X.cols() && cost.rows() == X.rows() && cost.cols() == X.cols());
+  // nll_j = 1/2 [log 2 pi + lv_j + (x_j - sigmoid(l_j))^2 exp(-lv_j)], each pixel
+  cost = 0.5f * (kLog2Pi + logvar.array() + (X.array() - logits.array().logistic()).square() * (-logvar.array()).exp());
+}
+
+void gaussian_nll_backward(MatRef dlogits, MatRef dlogvar, const ConstMatRef& logits, const ConstMatRef& logvar,
+                           const ConstMatRef& X, float scale) {
+  assert(dlogits.rows() == X.rows() && dlogvar.rows() == X.rows() && dlogits.cols() == X.cols());
+  // d nll / d l = (m - x) exp(-lv) dm/dl,  m = sigmoid(l),  dm/dl = m (1 - m)
+  dlogits = scale * (logits.array().logistic() - X.array()) * (-logvar.array()).exp() * logits.array().logistic() *
+            (1.0f - logits.array().logistic());
+  // d nll / d lv = (1 - (x - m)^2 exp(-lv)) / 2
+  dlogvar = (0.5f * scale) * (1.0f - (X.array() - logits.array().logistic()).square() * (-logvar.array()).exp());
+}
+
+void softplus_sigma_forward(MatRef logvar, const ConstMatRef& a) {
+  assert(logvar.rows() == a.rows() && logvar.cols() == a.cols());
+  // sigma = softplus(a) + 1e-6 = max(a, 0) + log1p(exp(-|a|)) + 1e-6;  logvar = 2 log sigma
+  logvar = 2.0f * (a.array().max(0.0f) + (-a.array().abs()).exp().log1p() + kSoftplusSigmaFloor).log();
+}
+
+void softplus_sigma_backward(MatRef dlogvar, const ConstMatRef& a) {
+  // dlogvar/da = 2 sigma'(a) / sigma = 2 sigmoid(a) / (softplus(a) + 1e-6)
+  dlogvar.array() *= 2.0f * a.array().logistic() /
+                     (a.array().max(0.0f) + (-a.array().abs()).exp().log1p() + kSoftplusSigmaFloor);
 }
 
 void kl_forward(VecRef kl, const ConstMatRef& mu, const ConstMatRef& logvar) {

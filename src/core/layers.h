@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/rng.h"
 #include "core/tensor.h"
 
 using MatRef = Eigen::Ref<Mat>;
@@ -12,7 +13,7 @@ using ConstMatRef = Eigen::Ref<const Mat>;
 using VecRef = Eigen::Ref<Vec>;
 using ConstVecRef = Eigen::Ref<const Vec>;
 
-enum class Activation { relu, tanh };
+enum class Activation { relu, tanh, elu };
 const char* activation_name(Activation a);
 bool activation_parse(const std::string& name, Activation* out);
 
@@ -24,8 +25,18 @@ void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, con
 
 // H = act(A), in place allowed (H may alias A)
 void activation_forward(MatRef H, const ConstMatRef& A, Activation act);
-// dA = dH * act'(A), given the output H (relu: H > 0; tanh: 1 - H^2); dA may alias dH
+// dA = dH * act'(A), given the output H (relu: H > 0; tanh: 1 - H^2; elu: 1 if H > 0, else H + 1);
+// dA may alias dH
 void activation_backward(MatRef dA, const ConstMatRef& dH, const ConstMatRef& H, Activation act);
+
+// Dropout (Srivastava et al. 2014), inverted: a mask (B x H) of 0 (dropped, probability P) or
+// 1 / (1 - P) (kept), drawn from rng, so the expected output is the input and evaluation needs no
+// scaling. Forward H = H * mask, in place.
+void dropout_mask(MatRef mask, float P, Rng& rng);
+void dropout_forward(MatRef H, const ConstMatRef& mask);
+// dH = dH * mask; and H (the dropped-out output) back to act(A) where the unit was kept (the
+// activation's derivative reads it; dropped units get no gradient whatever H holds there).
+void dropout_backward(MatRef dH, MatRef H, const ConstMatRef& mask, float P);
 
 // Binary cross-entropy from logits, per sample, summed over pixels (B):
 //   bce(l, x) = max(l, 0) - l x + log(1 + exp(-|l|))  ==  -[x log s(l) + (1-x) log(1-s(l))]
@@ -35,6 +46,17 @@ void bce_logits_pixels(MatRef cost, const ConstMatRef& logits, const ConstMatRef
 // dlogits = scale * (sigmoid(logits) - X): the fused, stable gradient of sigmoid + BCE
 void bce_logits_backward(MatRef dlogits, const ConstMatRef& logits, const ConstMatRef& X, float scale);
 
+// Gaussian negative log-likelihood with mean m = sigmoid(logits), as the paper's Gaussian decoder
+// constrains its means to (0, 1) (Kingma & Welling 2014, section 5), and a log-variance lv per pixel
+// (B x D each), per sample, summed over pixels (B):
+//   nll(x | m, lv) = 1/2 sum_j [log(2 pi) + lv_j + (x_j - m_j)^2 exp(-lv_j)]
+void gaussian_nll_forward(VecRef loss, const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X);
+// The same per pixel (B x D): cost(b, j) = -log N(x_bj; m_bj, exp(lv_bj)), nats
+void gaussian_nll_pixels(MatRef cost, const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X);
+// dlogits = scale * (m - x) exp(-lv) m (1 - m);  dlogvar = scale * (1 - (x - m)^2 exp(-lv)) / 2
+void gaussian_nll_backward(MatRef dlogits, MatRef dlogvar, const ConstMatRef& logits, const ConstMatRef& logvar,
+                           const ConstMatRef& X, float scale);
+
 // KL(N(mu, exp(logvar)) || N(0, I)) per sample (B) = -1/2 sum_j (1 + logvar - mu^2 - exp(logvar))
 void kl_forward(VecRef kl, const ConstMatRef& mu, const ConstMatRef& logvar);
 // dmu += scale * mu;  dlogvar += scale * (exp(logvar) - 1) / 2
@@ -42,6 +64,14 @@ void kl_backward(MatRef dmu, MatRef dlogvar, const ConstMatRef& mu, const ConstM
 
 // Numerically stable sigmoid, elementwise.
 void sigmoid_forward(MatRef P, const ConstMatRef& logits);
+
+// The encoder's scale head a as q(z|x)'s log-variance, for sigma = softplus(a) + 1e-6 (the seed
+// network's parameterization): logvar = 2 log(softplus(a) + 1e-6), softplus(a) = log(1 + exp(a)).
+// logvar may not alias a.
+constexpr float kSoftplusSigmaFloor = 1e-6f;
+void softplus_sigma_forward(MatRef logvar, const ConstMatRef& a);
+// da = dlogvar * dlogvar/da = dlogvar * 2 sigmoid(a) / sigma  (in place: dlogvar becomes da)
+void softplus_sigma_backward(MatRef dlogvar, const ConstMatRef& a);
 
 // Softmax cross-entropy from logits (B x C) against integer labels (B), per sample (B):
 //   ce = logsumexp(l) - l_y

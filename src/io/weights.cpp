@@ -3,6 +3,7 @@
 #include "io/weights.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 std::string config_to_json(const VaeConfig& c) {
@@ -12,7 +13,38 @@ std::string config_to_json(const VaeConfig& c) {
   j["latent"] = c.latent;
   j["activation"] = activation_name(c.activation);
   if (c.classes > 0) j["classes"] = c.classes;
+  // the model family's options, each only when it is not the default (so every file written before
+  // they existed reads as what it is)
+  const VaeConfig d;
+  if (c.likelihood != d.likelihood) j["likelihood"] = likelihood_name(c.likelihood);
+  if (c.likelihood == Likelihood::gaussian) j["decoder_variance"] = decoder_variance_name(c.variance);
+  if (c.posterior_scale != d.posterior_scale) j["posterior_scale"] = posterior_scale_name(c.posterior_scale);
+  // (as the shortest decimal: 0.1, not the float's 0.10000000149011612)
+  if (c.dropout != d.dropout) j["dropout"] = std::round(static_cast<double>(c.dropout) * 1e6) / 1e6;
+  if (c.init != d.init) j["init"] = init_name(c.init);
+  if (c.objective != d.objective) {
+    j["objective"] = objective_name(c.objective);
+    j["iwae_k"] = c.iwae_k;
+  }
   return j.dump();
+}
+
+// Every key a config may hold; any other is refused by name (a file from a newer version, or a typo,
+// must not load as a model it is not).
+static const char* const kConfigKeys[] = {"input",           "hidden",          "latent",  "activation", "classes",
+                                          "likelihood",      "decoder_variance", "posterior_scale", "dropout",
+                                          "init",            "objective",       "iwae_k"};
+
+// An option whose value is a name: absent leaves *out as it is; an unknown name is refused.
+template <typename E>
+static Status read_name(const nlohmann::json& j, const char* key, bool (*parse)(const std::string&, E*),
+                        const char* choices, E* out) {
+  auto it = j.find(key);
+  if (it == j.end()) return Status::success();
+  if (!it->is_string()) return Status::error(std::string("config: \"") + key + "\" is not a string");
+  if (!parse(it->get<std::string>(), out))
+    return Status::error(std::string("config: unknown ") + key + " \"" + it->get<std::string>() + "\" (" + choices + ")");
+  return Status::success();
 }
 
 static bool read_int(const nlohmann::json& j, const char* key, int* out) {
@@ -41,12 +73,36 @@ Status config_from_json(const std::string& text, VaeConfig* out) {
   auto act = j.find("activation");
   if (act == j.end() || !act->is_string()) return Status::error("config: \"activation\" missing or not a string");
   if (!activation_parse(act->get<std::string>(), &c.activation))
-    return Status::error("config: unknown activation \"" + act->get<std::string>() + "\" (relu or tanh)");
+    return Status::error("config: unknown activation \"" + act->get<std::string>() + "\" (relu, tanh or elu)");
   if (j.contains("classes")) {
     const auto& classes = j["classes"];
     if (!classes.is_number_integer() || classes.get<long long>() < 0 || classes.get<long long>() > 1000)
       return Status::error("config: \"classes\" is not an integer in 0..1000");
     c.classes = static_cast<int>(classes.get<long long>());
+  }
+  for (const auto& kv : j.items())
+    if (std::find(std::begin(kConfigKeys), std::end(kConfigKeys), kv.key()) == std::end(kConfigKeys))
+      return Status::error("config: unknown option \"" + kv.key() + "\" (not a key this program knows)");
+  Status st = read_name(j, "likelihood", likelihood_parse, "bernoulli or gaussian", &c.likelihood);
+  if (st) st = read_name(j, "decoder_variance", decoder_variance_parse, "per_pixel or shared", &c.variance);
+  if (st) st = read_name(j, "posterior_scale", posterior_scale_parse, "logvar or softplus", &c.posterior_scale);
+  if (st) st = read_name(j, "init", init_parse, "pytorch or xavier", &c.init);
+  if (st) st = read_name(j, "objective", objective_parse, "elbo or iwae", &c.objective);
+  if (!st) return st;
+  if (j.contains("decoder_variance") && c.likelihood != Likelihood::gaussian)
+    return Status::error("config: \"decoder_variance\" needs \"likelihood\": \"gaussian\"");
+  if (j.contains("dropout")) {
+    const auto& dropout = j["dropout"];
+    if (!dropout.is_number() || !(dropout.get<double>() >= 0 && dropout.get<double>() <= 0.9))
+      return Status::error("config: \"dropout\" is not a number in 0..0.9");
+    c.dropout = dropout.get<float>();
+  }
+  if (j.contains("iwae_k")) {
+    const auto& k = j["iwae_k"];
+    if (!k.is_number_integer() || k.get<long long>() < 1 || k.get<long long>() > 5000)
+      return Status::error("config: \"iwae_k\" is not an integer in 1..5000");
+    if (c.objective != Objective::iwae) return Status::error("config: \"iwae_k\" needs \"objective\": \"iwae\"");
+    c.iwae_k = static_cast<int>(k.get<long long>());
   }
   Status valid = c.validate();
   if (!valid) return valid;
@@ -62,7 +118,9 @@ SafeTensorsFile weights_to_safetensors(const VaeParams& p, const Metadata& prove
   for (const LinearSlot* s : p.slots()) {
     const float* w = p.data.data() + s->w_offset;
     const float* b = p.data.data() + s->b_offset;
-    f.tensors.push_back({s->name + ".weight", dtype, {s->out, s->in}, std::vector<float>(w, w + size_t(s->out) * s->in)});
+    // (a slot with in = 0 is a bias alone: a Gaussian decoder's shared log-variance)
+    if (s->in > 0)
+      f.tensors.push_back({s->name + ".weight", dtype, {s->out, s->in}, std::vector<float>(w, w + size_t(s->out) * s->in)});
     f.tensors.push_back({s->name + ".bias", dtype, {s->out}, std::vector<float>(b, b + s->out)});
   }
   return f;
@@ -91,6 +149,7 @@ Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const 
     };
     const Part parts[] = {{s->name + ".weight", {s->out, s->in}, s->w_offset}, {s->name + ".bias", {s->out}, s->b_offset}};
     for (const Part& part : parts) {
+      if (part.shape.size() == 2 && s->in == 0) continue;  // a bias alone
       expected.insert(part.name);
       const SafeTensor* t = f.find(part.name);
       if (!t) return Status::error("missing tensor \"" + part.name + "\" for config " + config.describe());

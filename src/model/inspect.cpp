@@ -4,14 +4,16 @@
 #include <algorithm>
 #include <cassert>
 
+#include "model/likelihood.h"
+
 Posterior vae_posterior(VaeWork& w, const VaeParams& p, const ConstMatRef& x, const ConstMatRef& y) {
   assert(x.rows() == 1 && w.batch >= 1);
   const int Z = p.config.latent;
   vae_encode(w, p, x, y);
   Posterior q;
-  // [mu | logvar] = encoder(x)
+  // [mu | a] = encoder(x); logvar = a, or 2 log(softplus(a) + 1e-6) for a softplus head
   q.mu = w.heads.row(0).leftCols(Z).transpose();
-  q.logvar = w.heads.row(0).rightCols(Z).transpose();
+  q.logvar = vae_posterior_logvar(w, p, 1).row(0).transpose();
   // sigma = exp(logvar / 2)
   q.sigma = (0.5f * q.logvar.array()).exp();
   return q;
@@ -48,8 +50,9 @@ ReconEstimate vae_recon_estimate(VaeWork& w, const VaeParams& p, const ConstMatR
     // z_s = mu + sigma * eps_s
     reparameterize(w.z.topRows(n), q, w.eps.topRows(n));
     vae_decode(w.logits.topRows(n), w, p, w.z.topRows(n), y_rep.topRows(n));
-    // -log p(x_j|z_s) per pixel (Bernoulli, from the logits)
-    bce_logits_pixels(pixels.topRows(n), w.logits.topRows(n), x_rep.topRows(n));
+    // -log p(x_j|z_s) per pixel (Bernoulli from the logits, or Gaussian)
+    likelihood_nll_pixels(pixels.topRows(n), p.config.likelihood, w.logits.topRows(n), w.dec_logvar.topRows(n),
+                          x_rep.topRows(n));
     cost += pixels.topRows(n).cast<double>().colwise().sum().transpose();
   }
   // the mean over the S draws: cost_j = (1/S) sum_s -log p(x_j|z_s);  E_q[log p(x|z)] ~= -sum_j cost_j
@@ -83,10 +86,10 @@ void vae_log_px_add(LogPxAccumulator* acc, VaeWork& w, const VaeParams& p, const
     // z = mu + sigma * eps
     reparameterize(w.z.topRows(n), q, w.eps.topRows(n));
     vae_decode(w.logits.topRows(n), w, p, w.z.topRows(n), y_rep.topRows(n));
-    bce_logits_forward(w.bce.head(n), w.logits.topRows(n), x_rep.topRows(n));
+    likelihood_nll(w.nll.head(n), p.config.likelihood, w.logits.topRows(n), w.dec_logvar.topRows(n), x_rep.topRows(n));
     // log w = log p(x|z) + log p(z) - log q(z|x); the (2 pi)^(-Z/2) factors cancel:
     //   log p(z) = -1/2 |z|^2,  log q(z|x) = -1/2 (|eps|^2 + sum logvar)
-    log_w.head(n) = -w.bce.head(n) - 0.5f * w.z.topRows(n).rowwise().squaredNorm() +
+    log_w.head(n) = -w.nll.head(n) - 0.5f * w.z.topRows(n).rowwise().squaredNorm() +
                     0.5f * w.eps.topRows(n).rowwise().squaredNorm();
     for (int r = 0; r < n; ++r) acc->add(static_cast<double>(log_w[r]) + half_sum_logvar);
   }
@@ -108,7 +111,7 @@ Vec vae_kl_per_dim_mean(VaeWork& w, const VaeParams& p, const ConstMatRef& X, co
     const Eigen::Index n = std::min<Eigen::Index>(w.batch, N - start);
     vae_encode(w, p, X.middleRows(start, n), Y.middleRows(start, n));
     auto mu = w.heads.topRows(n).leftCols(Z);
-    auto logvar = w.heads.topRows(n).rightCols(Z);
+    const ConstMatRef logvar = vae_posterior_logvar(w, p, n);
     // KL_j of each row = -1/2 (1 + logvar_j - mu_j^2 - exp(logvar_j)), summed over the rows
     sum += (-0.5f * (1.0f + logvar.array() - mu.array().square() - logvar.array().exp()))
                .matrix()
@@ -130,4 +133,25 @@ void two_most_active(const Vec& kl, int* first, int* second) {
   std::stable_sort(order.begin(), order.end(), [&kl](int a, int b) { return kl[a] > kl[b]; });
   *first = order[0];
   *second = order[1];
+}
+
+Vec vae_posterior_mean_variance(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y) {
+  const int Z = p.config.latent;
+  const Eigen::Index N = X.rows();
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(Z), sum_sq = Eigen::VectorXd::Zero(Z);
+  for (Eigen::Index start = 0; start < N; start += w.batch) {
+    const Eigen::Index n = std::min<Eigen::Index>(w.batch, N - start);
+    vae_encode(w, p, X.middleRows(start, n), Y.middleRows(start, n));
+    // E_q[z_j] = mu_j(x): its sum and sum of squares over the rows
+    const Eigen::MatrixXd mu = w.heads.topRows(n).leftCols(Z).cast<double>();
+    sum += mu.colwise().sum().transpose();
+    sum_sq += mu.array().square().matrix().colwise().sum().transpose();
+  }
+  if (N == 0) return Vec::Zero(Z);
+  // Cov_x(E_q[z_j]) = E_x[mu_j^2] - E_x[mu_j]^2
+  return ((sum_sq / static_cast<double>(N)).array() - (sum / static_cast<double>(N)).array().square()).cast<float>();
+}
+
+int active_units(const Vec& variance) {
+  return static_cast<int>((variance.array() > static_cast<float>(kActiveUnitVariance)).count());
 }

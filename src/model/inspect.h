@@ -10,7 +10,8 @@
 #include "core/rng.h"
 #include "model/vae.h"
 
-// q(z|x) of one image: mu, log sigma^2 and sigma (Z each).
+// q(z|x) of one image: mu, log sigma^2 and sigma (Z each); sigma = exp(logvar / 2) for either
+// scale head (for a softplus head logvar = 2 log(softplus(a) + 1e-6)).
 struct Posterior {
   Vec mu, logvar, sigma;
 };
@@ -66,3 +67,10 @@ constexpr double kActiveKl = 0.01;
 int active_dims(const Vec& kl_per_dim_mean);
 // Indices of the two dimensions with the largest mean KL, largest first (Z >= 2).
 void two_most_active(const Vec& kl_per_dim_mean, int* first, int* second);
+
+// Active units as Burda et al. (2016, section 5.2) define them: dimension j is active when the
+// variance over the rows of X of E_q[z_j | x] = mu_j(x) exceeds kActiveUnitVariance.
+// vae_posterior_mean_variance gives Cov_x(mu_j(x)) for each j (Z).
+Vec vae_posterior_mean_variance(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y);
+constexpr double kActiveUnitVariance = 0.01;
+int active_units(const Vec& variance);

@@ -1,10 +1,51 @@
-// Forward and backward of the VAE (Kingma & Welling 2014, section 3 and appendix C.2) over one
-// flat parameter vector; the README derives each gradient.
+// The VAE's configuration, its parameters in one flat vector and its work buffers (Kingma & Welling
+// 2014, appendix C.2); the forward and backward passes are in vae_elbo.cpp.
 #include "model/vae.h"
 
 #include <cassert>
 #include <cmath>
+#include <cstdio>
 
+namespace {
+// One table per option: its values and their names in the config and on the command line.
+template <typename E>
+struct Named {
+  E value;
+  const char* name;
+};
+const Named<Likelihood> kLikelihoods[] = {{Likelihood::bernoulli, "bernoulli"}, {Likelihood::gaussian, "gaussian"}};
+const Named<DecoderVariance> kVariances[] = {{DecoderVariance::per_pixel, "per_pixel"}, {DecoderVariance::shared, "shared"}};
+const Named<PosteriorScale> kScales[] = {{PosteriorScale::logvar, "logvar"}, {PosteriorScale::softplus, "softplus"}};
+const Named<Objective> kObjectives[] = {{Objective::elbo, "elbo"}, {Objective::iwae, "iwae"}};
+const Named<Init> kInits[] = {{Init::pytorch, "pytorch"}, {Init::xavier, "xavier"}};
+
+template <typename E, size_t N>
+const char* name_of(const Named<E> (&table)[N], E v) {
+  for (const auto& t : table)
+    if (t.value == v) return t.name;
+  return "?";
+}
+template <typename E, size_t N>
+bool parse_of(const Named<E> (&table)[N], const std::string& text, E* out) {
+  for (const auto& t : table)
+    if (text == t.name) {
+      *out = t.value;
+      return true;
+    }
+  return false;
+}
+}  // namespace
+
+const char* likelihood_name(Likelihood v) { return name_of(kLikelihoods, v); }
+const char* decoder_variance_name(DecoderVariance v) { return name_of(kVariances, v); }
+const char* posterior_scale_name(PosteriorScale v) { return name_of(kScales, v); }
+const char* objective_name(Objective v) { return name_of(kObjectives, v); }
+const char* init_name(Init v) { return name_of(kInits, v); }
+bool likelihood_parse(const std::string& t, Likelihood* out) { return parse_of(kLikelihoods, t, out); }
+bool decoder_variance_parse(const std::string& t, DecoderVariance* out) { return parse_of(kVariances, t, out); }
+bool posterior_scale_parse(const std::string& t, PosteriorScale* out) { return parse_of(kScales, t, out); }
+bool objective_parse(const std::string& t, Objective* out) { return parse_of(kObjectives, t, out); }
+bool init_parse(const std::string& t, Init* out) { return parse_of(kInits, t, out); }
 
 std::string VaeConfig::describe() const {
   // (std::string, not a stream: streams bring all of libc++'s locales into the web page's module)
@@ -14,6 +55,17 @@ std::string VaeConfig::describe() const {
   for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) s += "-" + std::to_string(*it);
   s += "-" + std::to_string(input) + " " + activation_name(activation);
   if (classes > 0) s += ", conditional on " + std::to_string(classes) + " classes";
+  if (likelihood == Likelihood::gaussian)
+    s += variance == DecoderVariance::per_pixel ? ", gaussian decoder (variance per pixel)"
+                                                : ", gaussian decoder (one shared variance)";
+  if (posterior_scale == PosteriorScale::softplus) s += ", sigma = softplus + 1e-6";
+  if (dropout > 0) {
+    char text[32];
+    std::snprintf(text, sizeof text, ", dropout %g", static_cast<double>(dropout));
+    s += text;
+  }
+  if (init == Init::xavier) s += ", xavier init";
+  if (objective == Objective::iwae) s += ", iwae k=" + std::to_string(iwae_k);
   return s;
 }
 
@@ -24,6 +76,11 @@ Status VaeConfig::validate() const {
   for (int h : hidden)
     if (h <= 0 || h > 16384) return Status::error("config: hidden size " + std::to_string(h) + " out of range (1..16384)");
   if (classes < 0 || classes > 1000) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..1000)");
+  if (!(dropout >= 0 && dropout <= 0.9f)) return Status::error("config: dropout " + std::to_string(dropout) + " out of range (0..0.9)");
+  if (iwae_k < 1 || iwae_k > 5000) return Status::error("config: iwae_k " + std::to_string(iwae_k) + " out of range (1..5000)");
+  if (objective != Objective::iwae && iwae_k != 1) return Status::error("config: iwae_k is for the iwae objective");
+  if (likelihood != Likelihood::gaussian && variance != DecoderVariance::per_pixel)
+    return Status::error("config: decoder_variance is for a gaussian likelihood");
   return Status::success();
 }
 
@@ -40,6 +97,7 @@ void VaeParams::build(const VaeConfig& c) {
   config = c;
   encoder.clear();
   decoder.clear();
+  dec_logvar = LinearSlot();
   size_t at = 0;
   const int C = c.classes;
   auto place = [&at](LinearSlot& s) {
@@ -56,7 +114,7 @@ void VaeParams::build(const VaeConfig& c) {
   }
   // heads: mu.weight, logvar.weight, mu.bias, logvar.bias, so [mu; logvar] is one layer
   mu = make_slot("encoder.mu", c.latent, in);
-  logvar = make_slot("encoder.logvar", c.latent, in);
+  logvar = make_slot(c.posterior_scale == PosteriorScale::softplus ? "encoder.scale" : "encoder.logvar", c.latent, in);
   const size_t head_w = static_cast<size_t>(c.latent) * in;
   mu.w_offset = at;
   logvar.w_offset = at + head_w;
@@ -70,6 +128,12 @@ void VaeParams::build(const VaeConfig& c) {
     place(decoder.back());
     in = out;
   }
+  // a Gaussian decoder's log sigma^2: a second output layer beside the logits, or one value
+  if (c.likelihood == Likelihood::gaussian) {
+    const bool per_pixel = c.variance == DecoderVariance::per_pixel;
+    dec_logvar = make_slot("decoder.logvar", per_pixel ? c.input : 1, per_pixel ? c.hidden.front() : 0);
+    place(dec_logvar);
+  }
   data.assign(at, 0.0f);
 }
 
@@ -79,50 +143,73 @@ std::vector<const LinearSlot*> VaeParams::slots() const {
   all.push_back(&mu);
   all.push_back(&logvar);
   for (const auto& s : decoder) all.push_back(&s);
+  if (config.likelihood == Likelihood::gaussian) all.push_back(&dec_logvar);
   return all;
 }
 
 void VaeParams::init(Rng& rng) {
   for (const LinearSlot* s : slots()) {
-    const float bound = 1.0f / std::sqrt(static_cast<float>(s->in));
-    for (float& x : W(*s).reshaped()) x = (2.0f * rng.uniform() - 1.0f) * bound;
-    for (float& x : b(*s)) x = (2.0f * rng.uniform() - 1.0f) * bound;
+    if (config.init == Init::xavier) {
+      // Glorot & Bengio 2010: W ~ U(-a, a), a = sqrt(6 / (in + out)); b = 0
+      const float bound = std::sqrt(6.0f / static_cast<float>(s->in + s->out));
+      for (float& x : W(*s).reshaped()) x = (2.0f * rng.uniform() - 1.0f) * bound;
+      b(*s).setZero();
+    } else if (s->in == 0) {
+      // a bias alone (a shared log-variance): log sigma^2 = 0 to start
+      b(*s).setZero();
+    } else {
+      const float bound = 1.0f / std::sqrt(static_cast<float>(s->in));
+      for (float& x : W(*s).reshaped()) x = (2.0f * rng.uniform() - 1.0f) * bound;
+      for (float& x : b(*s)) x = (2.0f * rng.uniform() - 1.0f) * bound;
+    }
   }
 }
 
-void VaeWork::resize(const VaeParams& p, int B) {
+void VaeWork::resize(const VaeParams& p, int B, int draws) {
+  assert(B >= 1 && draws >= 1);
   batch = B;
+  rows = B * draws;
   const VaeConfig& c = p.config;
   const int Z = c.latent, D = c.input, C = c.classes;
+  const bool dropout = c.dropout > 0, gaussian = c.likelihood == Likelihood::gaussian;
   x_in.resize(C > 0 ? B : 0, D + C);
-  z_in.resize(C > 0 ? B : 0, Z + C);
-  d_z_in.resize(C > 0 ? B : 0, Z + C);
+  z_in.resize(C > 0 ? rows : 0, Z + C);
+  d_z_in.resize(C > 0 ? rows : 0, Z + C);
+  y_rep.resize(draws > 1 ? rows : 0, C);
   enc_h.resize(p.encoder.size());
   d_enc_h.resize(p.encoder.size());
+  enc_mask.resize(dropout ? p.encoder.size() : 0);
   for (size_t i = 0; i < p.encoder.size(); ++i) {
     enc_h[i].resize(B, p.encoder[i].out);
     d_enc_h[i].resize(B, p.encoder[i].out);
+    if (dropout) enc_mask[i].resize(B, p.encoder[i].out);
   }
   dec_h.resize(p.decoder.size() - 1);
   d_dec_h.resize(p.decoder.size() - 1);
+  dec_mask.resize(dropout ? p.decoder.size() - 1 : 0);
   for (size_t i = 0; i + 1 < p.decoder.size(); ++i) {
-    dec_h[i].resize(B, p.decoder[i].out);
-    d_dec_h[i].resize(B, p.decoder[i].out);
+    dec_h[i].resize(rows, p.decoder[i].out);
+    d_dec_h[i].resize(rows, p.decoder[i].out);
+    if (dropout) dec_mask[i].resize(rows, p.decoder[i].out);
   }
   heads.resize(B, 2 * Z);
   d_heads.resize(B, 2 * Z);
-  eps.resize(B, Z);
-  z.resize(B, Z);
-  d_z.resize(B, Z);
-  logits.resize(B, D);
-  d_logits.resize(B, D);
-  bce.resize(B);
+  q_logvar.resize(c.posterior_scale == PosteriorScale::softplus ? B : 0, Z);
+  eps.resize(rows, Z);
+  z.resize(rows, Z);
+  d_z.resize(rows, Z);
+  logits.resize(rows, D);
+  d_logits.resize(rows, D);
+  dec_logvar.resize(rows, gaussian ? D : 0);
+  d_dec_logvar.resize(rows, gaussian ? D : 0);
+  nll.resize(rows);
   kl.resize(B);
+  log_w.resize(rows);
+  log_ratio.resize(rows);
+  weights.resize(rows);
+  half_sum_logvar.resize(B);
   grad.assign(p.size(), 0.0f);
 }
-
-static MatMap grad_W(std::vector<float>& g, const LinearSlot& s) { return MatMap(g.data() + s.w_offset, s.out, s.in); }
-static VecMap grad_b(std::vector<float>& g, const LinearSlot& s) { return VecMap(g.data() + s.b_offset, s.out); }
 
 Mat no_labels(Eigen::Index n) { return Mat(n, 0); }
 
@@ -135,18 +222,8 @@ Mat one_hot(const uint8_t* labels, Eigen::Index n, int classes) {
   return Y;
 }
 
-// The first layer's input: X itself, or [X | Y] for a conditional model (written into `joined`).
-static ConstMatRef with_labels(Mat& joined, const ConstMatRef& X, const ConstMatRef& Y, int classes) {
-  assert(Y.rows() == X.rows() && Y.cols() == classes);
-  if (classes == 0) return X;
-  const Eigen::Index n = X.rows();
-  joined.topRows(n).leftCols(X.cols()) = X;
-  joined.topRows(n).rightCols(classes) = Y;
-  return joined.topRows(n);
-}
-
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
-                        const ConstMatRef& input, Activation act) {
+                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout) {
   const Eigen::Index n = input.rows();
   for (size_t i = 0; i < count; ++i) {
     const LinearSlot& s = slots[i];
@@ -158,138 +235,10 @@ void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slot
     else
       linear_forward(out, H[i - 1].topRows(n), W, b);
     activation_forward(out, out, act);
-  }
-}
-
-void vae_encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y) {
-  const Eigen::Index n = X.rows();
-  assert(n <= w.batch);
-  // h_i = act(W_i h_{i-1} + b_i), h_{-1} = x (or [x | y])
-  mlp_hidden_forward(w.enc_h, p.encoder, p.encoder.size(), p.data.data(), with_labels(w.x_in, X, Y, p.config.classes),
-                     p.config.activation);
-  // [mu | logvar] = W_heads h + b_heads
-  linear_forward(w.heads.topRows(n), w.enc_h.back().topRows(n), p.heads_W(), p.heads_b());
-}
-
-void vae_decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y) {
-  const Eigen::Index n = z.rows();
-  assert(n <= w.batch && logits.rows() == n);
-  const size_t last = p.decoder.size() - 1;
-  mlp_hidden_forward(w.dec_h, p.decoder, last, p.data.data(), with_labels(w.z_in, z, Y, p.config.classes),
-                     p.config.activation);
-  // logits = W_out h + b_out (Bernoulli means are sigmoid(logits))
-  linear_forward(logits, w.dec_h[last - 1].topRows(n), p.W(p.decoder[last]), p.b(p.decoder[last]));
-}
-
-// Backward through the decoder from dlogits (B x D) to dz (B x Z), accumulating parameter gradients.
-static void decoder_backward(VaeWork& w, const VaeParams& p) {
-  const size_t last = p.decoder.size() - 1;
-  const Activation act = p.config.activation;
-  for (size_t i = last + 1; i-- > 0;) {
-    const LinearSlot& s = p.decoder[i];
-    const Mat& dY = i == last ? w.d_logits : w.d_dec_h[i];
-    if (i < last) activation_backward(w.d_dec_h[i], w.d_dec_h[i], w.dec_h[i], act);
-    const bool joined = i == 0 && p.config.classes > 0;  // input [z | y]
-    Mat& dX = i > 0 ? w.d_dec_h[i - 1] : joined ? w.d_z_in : w.d_z;
-    const Mat& X = i > 0 ? w.dec_h[i - 1] : joined ? w.z_in : w.z;
-    linear_backward(dX, grad_W(w.grad, s), grad_b(w.grad, s), dY, X, p.W(s));
-  }
-  // dL/dz: the z columns of dL/d[z | y]
-  if (p.config.classes > 0) w.d_z = w.d_z_in.leftCols(p.config.latent);
-}
-
-// Backward through the encoder from d_heads (B x 2Z), accumulating parameter gradients.
-static void encoder_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X) {
-  const size_t n = p.encoder.size();
-  const Activation act = p.config.activation;
-  MatMap dW_heads(w.grad.data() + p.mu.w_offset, 2 * p.mu.out, p.mu.in);
-  VecMap db_heads(w.grad.data() + p.mu.b_offset, 2 * p.mu.out);
-  linear_backward(w.d_enc_h[n - 1], dW_heads, db_heads, w.d_heads, w.enc_h[n - 1], p.heads_W());
-  for (size_t i = n; i-- > 0;) {
-    activation_backward(w.d_enc_h[i], w.d_enc_h[i], w.enc_h[i], act);
-    if (i == 0)
-      linear_backward(w.d_unused, grad_W(w.grad, p.encoder[0]), grad_b(w.grad, p.encoder[0]), w.d_enc_h[0],
-                      p.config.classes > 0 ? ConstMatRef(w.x_in) : X, p.W(p.encoder[0]));
-    else
-      linear_backward(w.d_enc_h[i - 1], grad_W(w.grad, p.encoder[i]), grad_b(w.grad, p.encoder[i]), w.d_enc_h[i],
-                      w.enc_h[i - 1], p.W(p.encoder[i]));
-  }
-}
-
-static void sample_normal(MatRef out, Rng& rng) {
-  for (Eigen::Index r = 0; r < out.rows(); ++r)
-    for (Eigen::Index c = 0; c < out.cols(); ++c) out(r, c) = rng.normal();
-}
-
-VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
-                             int samples, bool want_grad, float kl_weight) {
-  const int B = w.batch, Z = p.config.latent;
-  assert(X.rows() == B && X.cols() == p.config.input && samples >= 1);
-  vae_encode(w, p, X, Y);
-  auto mu = w.heads.leftCols(Z);
-  auto logvar = w.heads.rightCols(Z);
-  if (want_grad) {
-    std::fill(w.grad.begin(), w.grad.end(), 0.0f);
-    w.d_heads.setZero();
-  }
-  // the loss is the batch mean of (1/L sum_l bce_l + kl): scale every gradient once, here
-  const float scale = 1.0f / static_cast<float>(B);
-  const float sample_scale = scale / static_cast<float>(samples);
-  double bce_sum = 0;
-  for (int l = 0; l < samples; ++l) {
-    sample_normal(w.eps, rng);
-    // z = mu + exp(logvar / 2) * eps  (the reparameterization trick)
-    w.z = mu + (0.5f * logvar.array()).exp().matrix().cwiseProduct(w.eps);
-    vae_decode(w.logits, w, p, w.z, Y);
-    bce_logits_forward(w.bce, w.logits, X);
-    bce_sum += w.bce.cast<double>().sum();
-    if (!want_grad) continue;
-    // dL/dlogits = (sigmoid(logits) - x) / (B L)
-    bce_logits_backward(w.d_logits, w.logits, X, sample_scale);
-    decoder_backward(w, p);
-    // dz/dmu = 1;  dz/dlogvar = eps exp(logvar / 2) / 2
-    w.d_heads.leftCols(Z) += w.d_z;
-    w.d_heads.rightCols(Z).array() += w.d_z.array() * w.eps.array() * (0.5f * logvar.array()).exp() * 0.5f;
-  }
-  kl_forward(w.kl, mu, logvar);
-  if (want_grad) {
-    auto d_mu = w.d_heads.leftCols(Z);
-    auto d_logvar = w.d_heads.rightCols(Z);
-    kl_backward(d_mu, d_logvar, mu, logvar, kl_weight * scale);
-    encoder_backward(w, p, X);
-  }
-  VaeLoss loss;
-  loss.bce = bce_sum / (static_cast<double>(B) * samples);
-  loss.kl = w.kl.cast<double>().sum() / B;
-  loss.neg_elbo = loss.bce + loss.kl;
-  return loss;
-}
-
-VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y, Rng& rng,
-                     int samples) {
-  const Eigen::Index N = X.rows();
-  const int Z = p.config.latent;
-  double bce = 0, kl = 0;
-  for (Eigen::Index start = 0; start < N; start += w.batch) {
-    const Eigen::Index n = std::min<Eigen::Index>(w.batch, N - start);
-    auto x = X.middleRows(start, n);
-    auto y = Y.middleRows(start, n);
-    vae_encode(w, p, x, y);
-    auto mu = w.heads.topRows(n).leftCols(Z);
-    auto logvar = w.heads.topRows(n).rightCols(Z);
-    for (int l = 0; l < samples; ++l) {
-      sample_normal(w.eps.topRows(n), rng);
-      w.z.topRows(n) = mu + (0.5f * logvar.array()).exp().matrix().cwiseProduct(w.eps.topRows(n));
-      vae_decode(w.logits.topRows(n), w, p, w.z.topRows(n), y);
-      bce_logits_forward(w.bce.head(n), w.logits.topRows(n), x);
-      bce += w.bce.head(n).cast<double>().sum() / samples;
+    if (dropout) {
+      auto mask = (*dropout->masks)[i].topRows(n);
+      dropout_mask(mask, dropout->P, *dropout->rng);
+      dropout_forward(out, mask);
     }
-    kl_forward(w.kl.head(n), mu, logvar);
-    kl += w.kl.head(n).cast<double>().sum();
   }
-  VaeLoss loss;
-  loss.bce = bce / N;
-  loss.kl = kl / N;
-  loss.neg_elbo = loss.bce + loss.kl;
-  return loss;
 }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "model/iwae.h"
+
 float scheduled_lr(const TrainOptions& o, double epoch) {
   if (o.lr_final <= 0 || o.epochs <= 0) return o.lr;
   // lr_t = lr (lr_final / lr)^(t / epochs)
@@ -24,6 +26,23 @@ void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng) {
     for (Eigen::Index c = 0; c < out.cols(); ++c) out(r, c) = rng.uniform() < intensities(r, c) ? 1.0f : 0.0f;
 }
 
+void dequantize(MatRef out, const ConstMatRef& intensities, Rng& rng) {
+  assert(out.rows() == intensities.rows() && out.cols() == intensities.cols());
+  for (Eigen::Index r = 0; r < out.rows(); ++r)
+    for (Eigen::Index c = 0; c < out.cols(); ++c) {
+      // x = (pixel + u) / 256, pixel = round(255 intensity) in 0..255
+      const float pixel = std::round(intensities(r, c) * 255.0f);
+      out(r, c) = (pixel + rng.uniform()) * (1.0f / 256.0f);
+    }
+}
+
+void observe(MatRef out, const ConstMatRef& intensities, Likelihood likelihood, Rng& rng) {
+  if (likelihood == Likelihood::gaussian)
+    dequantize(out, intensities, rng);
+  else
+    binarize(out, intensities, rng);
+}
+
 void Trainer::start(const VaeConfig& config, const TrainOptions& opts) {
   options = opts;
   rng.reseed(opts.seed);
@@ -41,7 +60,8 @@ void Trainer::start(const VaeConfig& config, const TrainOptions& opts) {
 }
 
 void Trainer::prepare() {
-  work.resize(params, options.batch);
+  const VaeConfig& c = params.config;
+  work.resize(params, options.batch, c.objective == Objective::iwae ? c.iwae_k : 1);
   xb.resize(options.batch, params.config.input);
   yb.resize(options.batch, params.config.classes);
 }
@@ -59,7 +79,7 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   }
   for (int b = 0; b < B; ++b) {
     const uint32_t idx = perm[static_cast<size_t>(cursor * B + b)];
-    binarize(xb.row(b), images.row(idx), rng);
+    observe(xb.row(b), images.row(idx), params.config.likelihood, rng);
     if (C > 0) {
       yb.row(b).setZero();
       yb(b, labels[idx]) = 1.0f;
@@ -67,8 +87,12 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   }
   const double progress = static_cast<double>(epoch) + static_cast<double>(cursor) / steps_per_epoch(N);
   optimizer.lr = scheduled_lr(options, progress);
-  VaeLoss loss = vae_forward_backward(work, params, xb, yb, rng, options.samples, true,
-                                      scheduled_kl_weight(options, progress));
+  const float kl_weight = scheduled_kl_weight(options, progress);
+  const VaeConfig& c = params.config;
+  // the gradient of the model's objective (dropout on: this is training)
+  VaeLoss loss = c.objective == Objective::iwae
+                     ? iwae_forward_backward(work, params, xb, yb, rng, c.iwae_k, true, kl_weight, true)
+                     : vae_forward_backward(work, params, xb, yb, rng, options.samples, true, kl_weight, true);
   optimizer.update(params.data.data(), work.grad.data(), params.size());
   epoch_loss_sum += loss.neg_elbo;
   if (++cursor == steps_per_epoch(N)) {
@@ -85,7 +109,19 @@ Mat binarize_fixed(const ConstMatRef& intensities, uint64_t seed) {
   return out;
 }
 
+Mat dequantize_fixed(const ConstMatRef& intensities, uint64_t seed) {
+  Mat out(intensities.rows(), intensities.cols());
+  Rng rng(seed, 23);
+  dequantize(out, intensities, rng);
+  return out;
+}
+
+Mat observe_fixed(const ConstMatRef& intensities, Likelihood likelihood) {
+  return likelihood == Likelihood::gaussian ? dequantize_fixed(intensities) : binarize_fixed(intensities);
+}
+
 VaeLoss test_set_loss(const VaeParams& params, const ConstMatRef& test_binary, const uint8_t* labels) {
+  // (test_binary: the test set as observe_fixed gives it, binarized or dequantized)
   VaeWork w;
   w.resize(params, 500);
   Rng rng(kTestBinarizationSeed, 11);

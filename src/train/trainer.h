@@ -1,6 +1,8 @@
 // Minibatch stochastic-gradient training of the VAE (Kingma & Welling 2014, algorithm 1) on the
-// data protocol of the README: each training image is binarized afresh, pixel ~ Bernoulli(intensity),
-// every time it is drawn (once per epoch), in a fresh random order each epoch.
+// data protocol of the README: each training image is binarized afresh, pixel ~ Bernoulli(intensity)
+// (a Bernoulli decoder), or dequantized afresh, (pixel + u) / 256 with u ~ U(0, 1) (a Gaussian
+// decoder), every time it is drawn (once per epoch), in a fresh random order each epoch. The
+// objective is the model's: the ELBO, or the IWAE bound with K samples.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -34,7 +36,7 @@ struct Trainer {
   Optimizer optimizer;
   Rng rng;                     // the one stream behind init, shuffling, binarization and eps
   VaeWork work;                // sized for options.batch
-  Mat xb;                      // B x D: the current binarized batch
+  Mat xb;                      // B x D: the current batch as the model observes it (binarized or dequantized)
   Mat yb;                      // B x C: its one-hot labels (conditional models; B x 0 otherwise)
   std::vector<uint32_t> perm;  // N: this epoch's order of the training images
   long long epoch = 0;         // completed epochs
@@ -57,11 +59,20 @@ struct Trainer {
 
 // x_b ~ Bernoulli(intensity): dynamic binarization of rows of intensities into out (same shape).
 void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng);
+// x = (pixel + u) / 256, pixel = 255 intensity (an 8-bit value), u ~ U(0, 1): uniform dequantization
+// of rows of intensities into out (same shape), values in [0, 1).
+void dequantize(MatRef out, const ConstMatRef& intensities, Rng& rng);
+// What a model with this likelihood observes of an image: binarized (Bernoulli) or dequantized (Gaussian).
+void observe(MatRef out, const ConstMatRef& intensities, Likelihood likelihood, Rng& rng);
 
-// The test set is binarized once, with this fixed seed, so every reported figure uses the same bits.
+// The test set is binarized (or dequantized) once, with this fixed seed, so every reported figure
+// uses the same values.
 constexpr uint64_t kTestBinarizationSeed = 20140101;
 Mat binarize_fixed(const ConstMatRef& intensities, uint64_t seed = kTestBinarizationSeed);
+Mat dequantize_fixed(const ConstMatRef& intensities, uint64_t seed = kTestBinarizationSeed);
+// The test images as a model with this likelihood observes them: binarize_fixed or dequantize_fixed.
+Mat observe_fixed(const ConstMatRef& intensities, Likelihood likelihood);
 
 // The test-set negative ELBO as every program reports it: one z per image from a fixed stream, so
-// the trainer's figure and vae-eval's agree for the same weights.
-VaeLoss test_set_loss(const VaeParams& params, const ConstMatRef& test_binary, const uint8_t* labels = nullptr);
+// the trainer's figure and vae-eval's agree for the same weights. test_observed: observe_fixed's.
+VaeLoss test_set_loss(const VaeParams& params, const ConstMatRef& test_observed, const uint8_t* labels = nullptr);
