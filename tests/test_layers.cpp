@@ -59,14 +59,14 @@ TEST_CASE("linear backward accumulates into parameter gradients", "[layers]") {
   CHECK((dW - 2 * once).cwiseAbs().maxCoeff() < 1e-5f);
 }
 
-TEST_CASE("relu and tanh backward match finite differences", "[layers][grad]") {
-  for (Activation act : {Activation::relu, Activation::tanh}) {
+TEST_CASE("relu, tanh and elu backward match finite differences", "[layers][grad]") {
+  for (Activation act : {Activation::relu, Activation::tanh, Activation::elu}) {
     INFO(activation_name(act));
     Rng rng(3);
     const int B = 5, D = 7;
     Mat A = random_mat(B, D, rng), R = random_mat(B, D, rng);
-    // keep relu's inputs away from its kink so central differences are valid
-    if (act == Activation::relu)
+    // keep relu's (and elu's second-derivative) inputs away from the kink so central differences are valid
+    if (act != Activation::tanh)
       for (float& a : A.reshaped()) a = a >= 0 ? a + 0.1f : a - 0.1f;
     Mat H(B, D), dA(B, D);
     activation_forward(H, A, act);
@@ -168,4 +168,105 @@ TEST_CASE("KL is zero at the prior and its gradient matches finite differences",
   };
   CHECK(directional_check(f_mu, flat(mu), flat(dmu), 0, 8, 41, 1e-3).relative_error() < 1e-3);
   CHECK(directional_check(f_lv, flat(logvar), flat(dlogvar), 0, 8, 42, 1e-3).relative_error() < 1e-3);
+}
+
+TEST_CASE("elu is a for a > 0 and exp(a) - 1 otherwise", "[layers]") {
+  Mat A(1, 4), H(1, 4);
+  A << -3.0f, -0.5f, 0.25f, 2.0f;
+  activation_forward(H, A, Activation::elu);
+  CHECK(H(0, 0) == Approx(std::exp(-3.0) - 1).epsilon(1e-6));
+  CHECK(H(0, 1) == Approx(std::exp(-0.5) - 1).epsilon(1e-6));
+  CHECK(H(0, 2) == 0.25f);
+  CHECK(H(0, 3) == 2.0f);
+}
+
+TEST_CASE("dropout with a fixed mask: forward drops and rescales, backward matches finite differences", "[layers][grad]") {
+  Rng rng(7);
+  const int B = 6, D = 9;
+  const float P = 0.4f;
+  Mat A = random_mat(B, D, rng), R = random_mat(B, D, rng), mask(B, D);
+  dropout_mask(mask, P, rng);
+  CHECK((mask.array() == 0.0f).count() + (mask.array() == 1.0f / (1.0f - P)).count() == B * D);
+  CHECK((mask.array() == 0.0f).count() > 5);
+  // h = tanh(a) * m, then the gradient back to a, against central differences at the same mask
+  auto forward = [&](const Mat& a) {
+    Mat h(B, D);
+    activation_forward(h, a, Activation::tanh);
+    dropout_forward(h, mask);
+    return h;
+  };
+  Mat H = forward(A), dH = R, dA(B, D);
+  for (Eigen::Index i = 0; i < H.size(); ++i)
+    if (mask.data()[i] == 0.0f) CHECK(H.data()[i] == 0.0f);
+  dropout_backward(dH, H, mask, P);
+  activation_backward(dA, dH, H, Activation::tanh);
+  auto f = [&](const std::vector<float>& v) { return project(forward(unflat(v, B, D)), R); };
+  CHECK(directional_check(f, flat(A), flat(dA), 0, B * D, 71, 1e-3).relative_error() < 1e-3);
+  // the mask's mean is 1: the expected output is the input
+  Mat big(400, 400);
+  dropout_mask(big, P, rng);
+  CHECK(big.mean() == Approx(1.0).epsilon(0.02));
+}
+
+TEST_CASE("Gaussian negative log-likelihood equals the direct formula, per image and per pixel", "[layers]") {
+  Mat L(2, 3), LV(2, 3), X(2, 3);
+  L << -2.0f, 0.0f, 1.5f, 3.0f, -0.5f, 0.2f;
+  LV << -1.0f, 0.5f, -4.0f, 0.0f, -2.5f, 1.0f;
+  X << 0.1f, 0.5f, 0.9f, 0.99f, 0.3f, 0.0f;
+  Vec nll(2);
+  Mat cost(2, 3);
+  gaussian_nll_forward(nll, L, LV, X);
+  gaussian_nll_pixels(cost, L, LV, X);
+  for (int b = 0; b < 2; ++b) {
+    double total = 0;
+    for (int j = 0; j < 3; ++j) {
+      // -log N(x; m, s^2) = log(s sqrt(2 pi)) + (x - m)^2 / (2 s^2),  m = 1 / (1 + exp(-l)),  s^2 = exp(lv)
+      const double m = 1.0 / (1.0 + std::exp(-double(L(b, j)))), s2 = std::exp(double(LV(b, j)));
+      const double direct = std::log(std::sqrt(s2 * 2 * M_PI)) + (X(b, j) - m) * (X(b, j) - m) / (2 * s2);
+      CHECK(cost(b, j) == Approx(direct).epsilon(1e-5));
+      total += direct;
+    }
+    CHECK(nll[b] == Approx(total).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("Gaussian negative log-likelihood backward matches finite differences in logits and log-variance",
+          "[layers][grad]") {
+  Rng rng(8);
+  const int B = 3, D = 7;
+  Mat L = random_mat(B, D, rng, 2.0f), LV = random_mat(B, D, rng, 1.0f), X(B, D);
+  for (float& x : X.reshaped()) x = rng.uniform();
+  Mat dL(B, D), dLV(B, D);
+  gaussian_nll_backward(dL, dLV, L, LV, X, 1.0f);
+  auto nll = [&](const Mat& l, const Mat& lv) {
+    Vec loss(B);
+    gaussian_nll_forward(loss, l, lv, X);
+    return loss.cast<double>().sum();
+  };
+  auto f_l = [&](const std::vector<float>& v) { return nll(unflat(v, B, D), LV); };
+  auto f_lv = [&](const std::vector<float>& v) { return nll(L, unflat(v, B, D)); };
+  CHECK(directional_check(f_l, flat(L), flat(dL), 0, B * D, 81, 1e-3).relative_error() < 1e-3);
+  CHECK(directional_check(f_lv, flat(LV), flat(dLV), 0, B * D, 82, 1e-3).relative_error() < 1e-3);
+}
+
+TEST_CASE("softplus sigma: logvar = 2 log(softplus(a) + 1e-6), and its backward matches finite differences",
+          "[layers][grad]") {
+  Mat A(1, 5), LV(1, 5);
+  A << -30.0f, -2.0f, 0.0f, 1.5f, 40.0f;
+  softplus_sigma_forward(LV, A);
+  for (int j = 0; j < 5; ++j) {
+    const double sigma = std::log1p(std::exp(double(A(0, j)))) + 1e-6;
+    CHECK(LV(0, j) == Approx(2 * std::log(sigma)).epsilon(1e-5));
+  }
+  CHECK(std::exp(0.5 * LV(0, 0)) == Approx(1e-6 + std::exp(-30.0)).epsilon(1e-3));  // the floor keeps sigma > 0
+  Rng rng(9);
+  const int B = 4, Z = 5;
+  Mat a = random_mat(B, Z, rng, 2.0f), R = random_mat(B, Z, rng), da = R;
+  softplus_sigma_backward(da, a);
+  auto f = [&](const std::vector<float>& v) {
+    Mat lv(B, Z);
+    softplus_sigma_forward(lv, unflat(v, B, Z));
+    return project(lv, R);
+  };
+  CHECK(directional_check(f, flat(a), flat(da), 0, B * Z, 91, 1e-3).relative_error() < 1e-3);
 }

@@ -6,55 +6,7 @@
 #include <set>
 
 #include "fixtures.h"
-#include "gradcheck.h"
-#include "model/vae.h"
-
-namespace {
-
-Mat random_binary(int rows, int cols, Rng& rng) {
-  Mat X(rows, cols);
-  for (float& x : X.reshaped()) x = rng.uniform() < 0.4f ? 1.0f : 0.0f;
-  return X;
-}
-
-// Checks d(-ELBO)/d(tensor) for the weight and bias of every layer of a small model (conditional
-// models get random labels).
-void check_all_tensors(const VaeConfig& config, int samples, double h) {
-  VaeParams p;
-  p.build(config);
-  Rng init(7);
-  p.init(init);
-  const int B = 3;
-  Rng data_rng(8);
-  Mat X = random_binary(B, config.input, data_rng);
-  std::vector<uint8_t> labels(B);
-  for (uint8_t& y : labels) y = static_cast<uint8_t>(data_rng.below(std::max(1, config.classes)));
-  const Mat Y = config.classes > 0 ? one_hot(labels.data(), B, config.classes) : no_labels(B);
-  VaeWork w;
-  w.resize(p, B);
-  Rng eps_rng(9);
-  vae_forward_backward(w, p, X, Y, eps_rng, samples, true);
-  const std::vector<float> grad = w.grad;
-  auto loss_at = [&](const std::vector<float>& theta) {
-    VaeParams q = p;
-    q.data = theta;
-    VaeWork wq;
-    wq.resize(q, B);
-    Rng r(9);
-    return vae_forward_backward(wq, q, X, Y, r, samples, false).neg_elbo;
-  };
-  for (const LinearSlot* s : p.slots()) {
-    const size_t w_size = static_cast<size_t>(s->out) * s->in;
-    GradCheck cw = directional_check(loss_at, p.data, grad, s->w_offset, s->w_offset + w_size, 100 + s->w_offset, h);
-    GradCheck cb = directional_check(loss_at, p.data, grad, s->b_offset, s->b_offset + s->out, 200 + s->b_offset, h);
-    INFO(s->name << ".weight analytic " << cw.analytic << " numeric " << cw.numeric);
-    CHECK(cw.relative_error() < 2e-2);
-    INFO(s->name << ".bias analytic " << cb.analytic << " numeric " << cb.numeric);
-    CHECK(cb.relative_error() < 2e-2);
-  }
-}
-
-}  // namespace
+#include "model_gradcheck.h"
 
 TEST_CASE("parameters are laid out contiguously with the heads adjacent", "[vae]") {
   const VaeConfig c = tiny_config(10, {6, 4}, 3);
@@ -122,4 +74,97 @@ TEST_CASE("conditional VAE takes [x | y] into the encoder and [z | y] into the d
   vae_decode(logits, w, p, z, one_hot(labels, 2, 3));
   CHECK((logits.row(0) - logits.row(1)).cwiseAbs().maxCoeff() > 1e-3f);
   CHECK(c.describe() == "10-6-2-6-10 relu, conditional on 3 classes");
+}
+
+namespace {
+// tiny_config with the model family's options set by `set`
+template <typename F>
+VaeConfig family_config(int input, std::vector<int> hidden, int latent, Activation act, F set) {
+  VaeConfig c = tiny_config(input, std::move(hidden), latent, act);
+  set(c);
+  REQUIRE(c.validate().ok);
+  return c;
+}
+}  // namespace
+
+TEST_CASE("Gaussian decoder (log-variance per pixel) gradient matches finite differences for every tensor",
+          "[vae][grad][family]") {
+  check_all_tensors(family_config(12, {7}, 3, Activation::tanh, [](VaeConfig& c) { c.likelihood = Likelihood::gaussian; }),
+                    2, 1e-2);
+}
+
+TEST_CASE("Gaussian decoder (one shared log-variance) gradient matches finite differences for every tensor",
+          "[vae][grad][family]") {
+  check_all_tensors(family_config(12, {7}, 3, Activation::tanh, [](VaeConfig& c) {
+                      c.likelihood = Likelihood::gaussian;
+                      c.variance = DecoderVariance::shared;
+                    }),
+                    1, 1e-2);
+}
+
+TEST_CASE("ELU gradient matches finite differences for every tensor", "[vae][grad][family]") {
+  check_all_tensors(tiny_config(12, {8, 6}, 3, Activation::elu), 1, 1e-3);
+}
+
+TEST_CASE("softplus sigma gradient matches finite differences for every tensor", "[vae][grad][family]") {
+  check_all_tensors(family_config(12, {7}, 3, Activation::tanh,
+                                  [](VaeConfig& c) { c.posterior_scale = PosteriorScale::softplus; }),
+                    2, 1e-2);
+}
+
+TEST_CASE("dropout (fixed masks) gradient matches finite differences for every tensor", "[vae][grad][family]") {
+  check_all_tensors(family_config(12, {8, 6}, 3, Activation::tanh, [](VaeConfig& c) { c.dropout = 0.2f; }), 1, 1e-2,
+                    true);
+}
+
+TEST_CASE("the seed network (ELU, dropout, softplus sigma, Xavier init) gradient matches finite differences",
+          "[vae][grad][family]") {
+  check_all_tensors(family_config(12, {9, 7}, 3, Activation::elu, [](VaeConfig& c) {
+                      c.dropout = 0.2f;
+                      c.posterior_scale = PosteriorScale::softplus;
+                      c.init = Init::xavier;
+                    }),
+                    1, 1e-3, true);
+}
+
+TEST_CASE("dropout is drawn in training only: evaluation and encoding never drop units", "[vae][family]") {
+  VaeConfig c = tiny_config(12, {8}, 3, Activation::relu);
+  Rng rng(3);
+  VaeParams p = tiny_model(c, rng);
+  VaeParams q = p;
+  q.config.dropout = 0.5f;
+  const Mat X = random_binary(4, 12, rng);
+  VaeWork wp, wq;
+  wp.resize(p, 4);
+  wq.resize(q, 4);
+  // the same weights: dropout changes nothing outside training
+  vae_encode(wp, p, X);
+  vae_encode(wq, q, X);
+  CHECK(wp.heads == wq.heads);
+  Rng r1(4), r2(4);
+  CHECK(vae_evaluate(wp, p, X, r1).neg_elbo == vae_evaluate(wq, q, X, r2).neg_elbo);
+  // in training about half the units are dropped, the rest scaled by 1 / (1 - P) = 2
+  Rng r3(5);
+  vae_forward_backward(wq, q, X, no_labels(4), r3, 1, false, 1.0f, true);
+  const Mat& mask = wq.enc_mask[0];
+  CHECK(((mask.array() == 0.0f) || (mask.array() == 2.0f)).all());
+  CHECK((mask.array() == 0.0f).count() > 4);
+  CHECK((mask.array() == 2.0f).count() > 4);
+  CHECK((wq.enc_h[0].array() == 0.0f).count() >= (mask.array() == 0.0f).count());
+}
+
+TEST_CASE("the model family's options are described after the architecture", "[vae][family]") {
+  VaeConfig c = tiny_config(10, {6}, 2, Activation::elu);
+  c.likelihood = Likelihood::gaussian;
+  c.posterior_scale = PosteriorScale::softplus;
+  c.dropout = 0.1f;
+  c.init = Init::xavier;
+  c.objective = Objective::iwae;
+  c.iwae_k = 50;
+  CHECK(c.describe() ==
+        "10-6-2-6-10 elu, gaussian decoder (variance per pixel), sigma = softplus + 1e-6, dropout 0.1, xavier init, iwae k=50");
+  c.iwae_k = 1;
+  c.objective = Objective::elbo;
+  c.iwae_k = 2;
+  CHECK_THAT(c.validate().message, Catch::Contains("iwae_k is for the iwae objective"));
 }

@@ -1,5 +1,6 @@
-// vae-eval: the test ELBO and the importance-weighted estimate of log p(x) of a weights file,
-// as JSON lines, on the README's test protocol (test set binarized once with a fixed seed);
+// vae-eval: the test ELBO, the active units with the KL per dimension, and the importance-weighted
+// estimate of log p(x) of a weights file (with bits per dimension), as JSON lines, on the README's
+// test protocol (test set binarized, or dequantized for a Gaussian decoder, once with a fixed seed);
 // with --write-card, the same figures go into the file's metadata (its model card).
 #include <omp.h>
 
@@ -11,6 +12,7 @@
 #include "io/weights.h"
 #include "model/inspect.h"
 #include "model/iwae.h"
+#include "model/likelihood.h"
 #include "train/classifier_train.h"
 #include "train/trainer.h"
 
@@ -27,7 +29,7 @@ std::string file_name(const std::string& path) { return path.substr(path.find_la
 
 std::vector<float> as_vector(const Vec& v) { return std::vector<float>(v.data(), v.data() + v.size()); }
 
-// The page's one-image figures for test image i (binarized as every test figure is): q(z|x), one
+// The page's one-image figures for test image i (binarized or dequantized as every test figure is): q(z|x), one
 // draw z = mu + sigma * eps, the reconstruction term over kReconSamples draws, the KL and its split,
 // the ELBO and log p(x) with k samples; the same streams as the page, so its numbers can be checked.
 int print_one_image(const VaeParams& p, const Mat& X, const Dataset& test, long i, int k, uint64_t seed,
@@ -119,7 +121,8 @@ int main(int argc, char** argv) {
   Dataset test = load_split_or_exit(kProgram, data, "test", n);
   if (p.config.input != test.images.cols())
     cli_fail(kProgram, weights_path + ": model input " + std::to_string(p.config.input) + " != image size 784");
-  const Mat X = binarize_fixed(test.images);
+  // the test images as the model observes them: binarized once, or dequantized once (Gaussian decoder)
+  const Mat X = observe_fixed(test.images, p.config.likelihood);
   const long N = static_cast<long>(X.rows());
   const int C = p.config.classes;
   const Mat Y = C > 0 ? one_hot(test.labels.data(), N, C) : no_labels(N);
@@ -138,7 +141,25 @@ int main(int argc, char** argv) {
   line["value"] = -loss.neg_elbo;
   line["reconstruction"] = -loss.bce;
   line["kl"] = loss.kl;
+  line["bits_per_dim"] = bits_per_dim(-loss.neg_elbo, p.config);
   line["seconds"] = seconds_since(t0);
+  std::cout << line.dump() << std::endl;
+  // active units (Burda et al. 2016): Cov_x(E_q[z_j]) > 0.01 over the test set; and the mean KL of
+  // each dimension
+  VaeWork aw;
+  aw.resize(p, 500);
+  const Vec variance = vae_posterior_mean_variance(aw, p, X, Y);
+  const Vec kl_dim = vae_kl_per_dim_mean(aw, p, X, Y);
+  const int active = active_units(variance);
+  line = nlohmann::ordered_json();
+  line["metric"] = "active_units";
+  line["weights"] = weights_path;
+  line["n"] = N;
+  line["value"] = active;
+  line["latent"] = p.config.latent;
+  line["threshold"] = kActiveUnitVariance;
+  line["variance_of_mean"] = as_vector(variance);
+  line["kl_per_dim"] = as_vector(kl_dim);
   std::cout << line.dump() << std::endl;
   // the card is written last, so an interrupted run leaves the file as it was
   auto finish = [&](const Metadata& figures) {
@@ -151,7 +172,10 @@ int main(int argc, char** argv) {
   Metadata card = {{"architecture", p.config.describe()},
                    {"test_elbo", fixed(-loss.neg_elbo, 3)},
                    {"test_elbo_of", C > 0 ? "log p(x|y) lower bound" : "log p(x) lower bound"},
-                   {"test_images", std::to_string(N)}};
+                   {"test_elbo_bits_per_dim", fixed(bits_per_dim(-loss.neg_elbo, p.config), 4)},
+                   {"test_images", std::to_string(N)},
+                   {"active_units", std::to_string(active) + " of " + std::to_string(p.config.latent)},
+                   {"active_units_how", "dimensions j with Cov_x(E_q[z_j]) > 0.01 over the test images (Burda et al. 2016)"}};
 
   if (!classifier_path.empty() && C == 0) {
     // an unconditional model: how digit-like its samples from the prior are
@@ -239,9 +263,16 @@ int main(int argc, char** argv) {
   line["k"] = k;
   line["n"] = N;
   line["value"] = sum / N;
+  line["bits_per_dim"] = bits_per_dim(sum / N, p.config);
   line["seconds"] = seconds_since(t0);
   std::cout << line.dump() << std::endl;
   card.push_back({"log_px", fixed(sum / N, 3)});
+  card.push_back({"bits_per_dim", fixed(bits_per_dim(sum / N, p.config), 4)});
+  card.push_back({"bits_per_dim_how", p.config.likelihood == Likelihood::gaussian
+                                          ? "(-log p(x) + D ln 256) / (D ln 2), D = " + std::to_string(p.config.input) +
+                                                ": the density of x = (pixel + u) / 256 as a probability of the 8-bit image"
+                                          : "-log p(x) / (D ln 2), D = " + std::to_string(p.config.input) +
+                                                ", of the binarized pixels"});
   card.push_back({"log_px_how", std::string(C > 0 ? "log p(x|y)" : "log p(x)") + ", importance-weighted with k=" +
                                     std::to_string(k) + " samples of q per test image, eps seed " + std::to_string(seed)});
   return finish(card);

@@ -1,5 +1,6 @@
 // vae-sample: decodes samples z ~ N(0, temperature^2 I) with a weights file: a PNG grid, or JSON
-// lines of z and pixel probabilities (for comparing with other implementations).
+// lines of z, the decoder's means (pixel probabilities, or a Gaussian decoder's means) and the
+// encoder's q(z|x) of that image (for comparing with other implementations).
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--temperature", temperature, "scale of the prior's spread")->capture_default_str()->check(CLI::Range(0.0f, 10.0f));
   app.add_option("--out", out_png, "write a PNG grid here");
   app.add_option("--columns", columns, "grid width")->capture_default_str()->check(CLI::Range(1, 1000));
-  app.add_flag("--json", json, "print one JSON line per sample: z and the pixel probabilities");
+  app.add_flag("--json", json, "print one JSON line per sample: z, the decoder's means p, and mu and sigma of q(z|p)");
   cli_parse(app, argc, argv);
   set_threads(1);
   if (out_png.empty() && !json) cli_fail(kProgram, "nothing to do: give --out PNG and/or --json");
@@ -40,14 +41,22 @@ int main(int argc, char** argv) {
   VaeWork w;
   w.resize(p, n);
   vae_decode(logits, w, p, z);
+  // the decoder's means: Bernoulli probabilities, or a Gaussian decoder's means, both sigmoid(logits)
   sigmoid_forward(probs, logits);
-  if (json)
+  if (json) {
+    // q(z|x) of each decoded image: mu, and sigma = exp(logvar / 2)
+    vae_encode(w, p, probs);
+    const Mat mu = w.heads.leftCols(p.config.latent);
+    const Mat sigma = (0.5f * vae_posterior_logvar(w, p, n).array()).exp();
     for (int i = 0; i < n; ++i) {
       nlohmann::json line;
       line["z"] = std::vector<float>(z.row(i).data(), z.row(i).data() + z.cols());
       line["p"] = std::vector<float>(probs.row(i).data(), probs.row(i).data() + probs.cols());
+      line["mu"] = std::vector<float>(mu.row(i).data(), mu.row(i).data() + mu.cols());
+      line["sigma"] = std::vector<float>(sigma.row(i).data(), sigma.row(i).data() + sigma.cols());
       std::cout << line.dump() << "\n";
     }
+  }
   if (!out_png.empty()) {
     st = png_write_grid(out_png, ConstMatMap(probs.data(), n, probs.cols()), 28, 28, columns);
     if (!st) cli_fail(kProgram, st.message);

@@ -1,5 +1,7 @@
 // vae-train: trains the VAE on MNIST (the README's data protocol), writes weights (safetensors),
-// a checkpoint each epoch, a PNG of prior samples and a PNG of test reconstructions.
+// a checkpoint each epoch, a PNG of prior samples and a PNG of test reconstructions. The model
+// family's options: Bernoulli or Gaussian decoder, activation, dropout, sigma's parameterization,
+// initialization, and the ELBO or IWAE objective.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -7,6 +9,7 @@
 #include "cli_common.h"
 #include "io/png.h"
 #include "io/weights.h"
+#include "model/likelihood.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
@@ -23,6 +26,10 @@ struct Flags {
   std::vector<int> hidden = {400};
   int latent = 20;
   std::string activation = "relu", optimizer = "adam", dtype = "f32";
+  std::string likelihood = "bernoulli", decoder_variance = "per_pixel", posterior_scale = "logvar";
+  std::string init = "pytorch", objective = "elbo";
+  float dropout = 0;
+  int k = 0;  // IWAE's K (0: not given)
   float lr = 1e-3f;
   int batch = 100, epochs = 10, samples = 1, threads = 0;
   long train_limit = 0;
@@ -38,7 +45,8 @@ std::string stem(const std::string& path) {
   return path;
 }
 
-// 100 samples from the prior, drawn as Bernoulli means; a conditional model's row r shows class r
+// 100 samples from the prior, drawn as the decoder's means (Bernoulli probabilities or Gaussian
+// means, both sigmoid(logits)); a conditional model's row r shows class r
 // (the same 10 styles z down each column).
 void write_samples_png(const std::string& path, const VaeParams& p) {
   VaeWork w;
@@ -84,6 +92,15 @@ double test_elbo(const VaeParams& p, const Mat& test_binary, const uint8_t* labe
   return -test_set_loss(p, test_binary, labels).neg_elbo;
 }
 
+// How the data is observed, for the file's provenance.
+std::string protocol(Likelihood likelihood) {
+  const std::string seed = std::to_string(kTestBinarizationSeed);
+  if (likelihood == Likelihood::gaussian)
+    return "dynamic dequantization, x = (pixel + u) / 256 with u ~ U(0, 1) afresh each draw; test set dequantized once "
+           "with seed " + seed;
+  return "dynamic binarization; test set binarized once with seed " + seed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,7 +115,20 @@ int main(int argc, char** argv) {
   app.add_option("--hidden", f.hidden, "hidden layer sizes, encoder order; the decoder mirrors them (e.g. 500,500)")
       ->delimiter(',')->capture_default_str()->check(CLI::Range(1, 16384));
   app.add_option("--latent", f.latent, "latent size Z")->capture_default_str()->check(CLI::Range(1, 4096));
-  app.add_option("--activation", f.activation, "hidden activation")->capture_default_str()->check(CLI::IsMember({"relu", "tanh"}));
+  app.add_option("--activation", f.activation, "hidden activation")->capture_default_str()->check(CLI::IsMember({"relu", "tanh", "elu"}));
+  app.add_option("--likelihood", f.likelihood, "p(x|z): bernoulli (binarized pixels) or gaussian (dequantized grey levels)")
+      ->capture_default_str()->check(CLI::IsMember({"bernoulli", "gaussian"}));
+  app.add_option("--decoder-variance", f.decoder_variance, "a gaussian decoder's log-variance: per_pixel (an output layer) or shared (one learned value)")
+      ->capture_default_str()->check(CLI::IsMember({"per_pixel", "shared"}));
+  app.add_option("--posterior-scale", f.posterior_scale, "sigma of q(z|x): logvar (sigma = exp(a / 2)) or softplus (sigma = softplus(a) + 1e-6)")
+      ->capture_default_str()->check(CLI::IsMember({"logvar", "softplus"}));
+  app.add_option("--dropout", f.dropout, "drop each hidden unit with this probability in training (0 = none)")
+      ->capture_default_str()->check(CLI::Range(0.0f, 0.9f));
+  app.add_option("--init", f.init, "initial weights: pytorch (nn.Linear's default) or xavier (Glorot uniform, zero biases)")
+      ->capture_default_str()->check(CLI::IsMember({"pytorch", "xavier"}));
+  app.add_option("--objective", f.objective, "elbo, or iwae (the importance-weighted bound with --k samples)")
+      ->capture_default_str()->check(CLI::IsMember({"elbo", "iwae"}));
+  app.add_option("--k", f.k, "importance samples per image of the iwae objective [default: 5]")->check(CLI::Range(1, 5000));
   app.add_option("--optimizer", f.optimizer, "optimizer")->capture_default_str()->check(CLI::IsMember({"adam", "adagrad"}));
   app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--lr-final", f.lr_final, "decay the learning rate exponentially to this by the last epoch (0 = constant)")->capture_default_str()->check(CLI::NonNegativeNumber);
@@ -115,11 +145,13 @@ int main(int argc, char** argv) {
   cli_parse(app, argc, argv);
   if (f.checkpoint.empty()) f.checkpoint = f.out + ".ckpt";
   if (f.data.empty()) f.data = dataset_dir(kProgram, f.dataset);
+  if (f.objective == "iwae" && f.samples != 1)
+    cli_fail(kProgram, "--samples is the ELBO's L; the iwae objective draws --k samples per image");
+  if (f.objective != "iwae" && f.k != 0) cli_fail(kProgram, "--k is for --objective iwae");
   set_threads(f.threads);
 
   Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
   Dataset test = load_split_or_exit(kProgram, f.data, "test", 0);
-  const Mat test_binary = binarize_fixed(test.images);
 
   Trainer t;
   if (f.resume) {
@@ -132,6 +164,15 @@ int main(int argc, char** argv) {
     c.latent = f.latent;
     c.classes = f.conditional ? 10 : 0;
     activation_parse(f.activation, &c.activation);
+    likelihood_parse(f.likelihood, &c.likelihood);
+    decoder_variance_parse(f.decoder_variance, &c.variance);
+    posterior_scale_parse(f.posterior_scale, &c.posterior_scale);
+    init_parse(f.init, &c.init);
+    objective_parse(f.objective, &c.objective);
+    c.dropout = f.dropout;
+    c.iwae_k = c.objective == Objective::iwae ? (f.k > 0 ? f.k : 5) : 1;
+    const Status valid = c.validate();
+    if (!valid) cli_fail(kProgram, valid.message);
     TrainOptions o;
     o.batch = f.batch;
     o.samples = f.samples;
@@ -144,6 +185,9 @@ int main(int argc, char** argv) {
     o.epochs = f.epochs;
     t.start(c, o);
   }
+  // the test images as this model observes them, once (binarized, or dequantized for a Gaussian decoder)
+  const Mat test_binary = observe_fixed(test.images, t.params.config.likelihood);
+  const bool iwae = t.params.config.objective == Objective::iwae;
   if (train.images.rows() < t.options.batch)
     cli_fail(kProgram, "the training set (" + std::to_string(train.images.rows()) + " images) is smaller than one batch");
   std::printf("model %s, %zu parameters; %lld training images, batch %d, %s lr %g, %d thread(s)\n",
@@ -156,7 +200,7 @@ int main(int argc, char** argv) {
     const bool fresh = !std::ifstream(f.log_csv).good();
     log.open(f.log_csv, std::ios::app);
     if (!log) cli_fail(kProgram, f.log_csv + ": cannot open for appending");
-    if (fresh) log << "epoch,samples_seen,train_elbo,test_elbo,seconds\n";
+    if (fresh) log << "epoch,samples_seen," << (iwae ? "train_iwae_bound" : "train_elbo") << ",test_elbo,seconds\n";
   }
   const long long steps = t.steps_per_epoch(train.images.rows());
   const uint8_t* test_labels = test.labels.data();
@@ -172,8 +216,9 @@ int main(int argc, char** argv) {
     const double train_elbo = -t.epoch_loss_sum / steps, seconds = seconds_since(e0);
     t.train_seconds += seconds;
     last_test_elbo = test_elbo(t.params, test_binary, test_labels);
-    std::printf("epoch %3lld/%d  train ELBO %8.2f  test ELBO %8.2f  %6.1f s  %6.0f samples/s\n", t.epoch, f.epochs,
-                train_elbo, last_test_elbo, seconds, steps * t.options.batch / seconds);
+    std::printf("epoch %3lld/%d  train %s %8.2f  test ELBO %8.2f (%.4f bits/dim)  %6.1f s  %6.0f samples/s\n", t.epoch,
+                f.epochs, iwae ? ("IWAE-" + std::to_string(t.params.config.iwae_k)).c_str() : "ELBO", train_elbo,
+                last_test_elbo, bits_per_dim(last_test_elbo, t.params.config), seconds, steps * t.options.batch / seconds);
     std::fflush(stdout);
     if (log.is_open())
       log << t.epoch << "," << t.epoch * steps * t.options.batch << "," << train_elbo << "," << last_test_elbo << ","
@@ -192,7 +237,7 @@ int main(int argc, char** argv) {
   std::snprintf(elbo_text, sizeof elbo_text, "%.3f", last_test_elbo);
   const Metadata provenance = {
       {"dataset", f.dataset == "fashion" ? "fashion-mnist" : "mnist"},
-      {"protocol", "dynamic binarization; test set binarized once with seed " + std::to_string(kTestBinarizationSeed)},
+      {"protocol", protocol(t.params.config.likelihood)},
       {"epochs", std::to_string(t.epoch)},
       {"batch", std::to_string(t.options.batch)},
       {"optimizer", std::string(optimizer_name(t.optimizer.kind)) + " lr " + std::to_string(t.options.lr) +
