@@ -4,6 +4,7 @@
 #include "fixtures.h"
 #include "model/inspect.h"
 #include "model/iwae.h"
+#include "model/likelihood.h"
 
 namespace {
 Mat random_binary(Rng& rng, Eigen::Index n, int d, float p = 0.3f) {
@@ -159,4 +160,92 @@ TEST_CASE("dimensions the encoder leaves at the prior are inactive, the others r
   two_most_active(kl, &first, &second);
   CHECK(first == 2);
   CHECK(second == 0);
+}
+
+TEST_CASE("one image under a Gaussian decoder with a softplus sigma: sigma = softplus(a) + 1e-6, the pixel costs and the "
+          "ELBO are the Gaussian's", "[inspect][family]") {
+  VaeConfig c = tiny_config(30, {16}, 4, Activation::elu);
+  c.likelihood = Likelihood::gaussian;
+  c.posterior_scale = PosteriorScale::softplus;
+  Rng rng(8);
+  const VaeParams p = tiny_model(c, rng);
+  Mat x(1, c.input);
+  for (float& v : x.reshaped()) v = rng.uniform();
+  VaeWork w;
+  w.resize(p, 64);
+  const Posterior q = vae_posterior(w, p, x, no_labels(1));
+  VaeWork w2;
+  w2.resize(p, 1);
+  vae_encode(w2, p, x);
+  for (int j = 0; j < c.latent; ++j) {
+    const double a = w2.heads(0, c.latent + j);
+    CHECK(q.sigma[j] == Approx(std::log1p(std::exp(a)) + 1e-6).epsilon(1e-5));
+  }
+  // KL per dimension: 1/2 (mu^2 + sigma^2 - 1 - log sigma^2)
+  const Vec kl = kl_per_dim(q);
+  for (int j = 0; j < c.latent; ++j)
+    CHECK(kl[j] == Approx(0.5 * (q.mu[j] * q.mu[j] + q.sigma[j] * q.sigma[j] - 1 - 2 * std::log(q.sigma[j]))).epsilon(1e-4));
+  Rng r1(3);
+  const ReconEstimate est = vae_recon_estimate(w, p, x, no_labels(1), q, 4000, r1);
+  CHECK(-est.pixel_cost.cast<double>().sum() == Approx(est.recon).epsilon(1e-5));
+  Rng r2(4);
+  const VaeLoss loss = vae_evaluate(w, p, x, r2, 4000);
+  CHECK(est.recon == Approx(-loss.bce).epsilon(0.01));
+  CHECK(kl.sum() == Approx(loss.kl).epsilon(1e-4));
+  // the pixel cost of one draw is the direct Gaussian formula, mean sigmoid(logits), variance exp(logvar)
+  w.z.topRows(1) = q.mu.transpose();
+  vae_decode(w.logits.topRows(1), w, p, w.z.topRows(1));
+  Mat cost(1, c.input);
+  likelihood_nll_pixels(cost, c.likelihood, w.logits.topRows(1), w.dec_logvar.topRows(1), x);
+  const double m = 1 / (1 + std::exp(-double(w.logits(0, 5)))), s2 = std::exp(double(w.dec_logvar(0, 5)));
+  CHECK(cost(0, 5) == Approx(0.5 * std::log(2 * M_PI * s2) + (x(0, 5) - m) * (x(0, 5) - m) / (2 * s2)).epsilon(1e-5));
+  // log p(x) >= ELBO on average, with the Gaussian's log w
+  Rng r3(5);
+  const double log_px = vae_log_px(w, p, x, 2000, r3)[0];
+  CHECK(log_px > est.recon - kl.sum());
+}
+
+TEST_CASE("active units (Burda et al.): dimensions whose posterior mean does not vary with x are inactive",
+          "[inspect][family]") {
+  const VaeConfig c = tiny_config(16, {8}, 4);
+  Rng rng(9);
+  VaeParams p = tiny_model(c, rng);
+  // dimension 1: mu = 3 for every x (far from the prior, but constant: inactive by this definition);
+  // dimension 3: mu barely moves with x; dimensions 0 and 2 move
+  p.W(p.mu).row(1).setZero();
+  p.b(p.mu)[1] = 3;
+  p.W(p.mu).row(3) *= 1e-3f;
+  p.W(p.mu).row(0) *= 20.0f;
+  p.W(p.mu).row(2) *= 20.0f;
+  const Mat X = random_binary(rng, 200, c.input, 0.5f);
+  VaeWork w;
+  w.resize(p, 64);
+  const Vec var = vae_posterior_mean_variance(w, p, X, no_labels(X.rows()));
+  // against the covariance computed directly from the encoded means
+  VaeWork all;
+  all.resize(p, 200);
+  vae_encode(all, p, X);
+  const Eigen::MatrixXd mu = all.heads.leftCols(c.latent).cast<double>();
+  for (int j = 0; j < c.latent; ++j) {
+    const double mean = mu.col(j).mean();
+    const double direct = (mu.col(j).array() - mean).square().mean();
+    CHECK(var[j] == Approx(direct).epsilon(1e-4).margin(1e-9));
+  }
+  CHECK(var[1] == Approx(0).margin(1e-9));
+  CHECK(var[3] < 0.01);
+  CHECK(var[0] > 0.01);
+  CHECK(var[2] > 0.01);
+  CHECK(active_units(var) == 2);
+  // the mean-KL definition the page uses calls dimension 1 active: it is far from the prior for every x
+  CHECK(vae_kl_per_dim_mean(w, p, X, no_labels(X.rows()))[1] > 4);
+}
+
+TEST_CASE("bits per dimension: -log p(x) / (D ln 2), plus 8 bits for a density of dequantized 8-bit pixels",
+          "[inspect][family]") {
+  VaeConfig c;
+  CHECK(bits_per_dim(-784 * std::log(2.0), c) == Approx(1.0));
+  c.likelihood = Likelihood::gaussian;
+  // a uniform density on [0, 1]^784 (log p = 0) is 8 bits per pixel: each 8-bit value has probability 1/256
+  CHECK(bits_per_dim(0.0, c) == Approx(8.0));
+  CHECK(bits_per_dim(784 * std::log(256.0) / 2, c) == Approx(4.0));
 }

@@ -178,3 +178,81 @@ TEST_CASE("a model card updates the metadata of a weights file and keeps its ten
   }
   fs::remove_all(dir);
 }
+
+TEST_CASE("the model family's options travel in the config, and a default model's config is as before", "[weights][family]") {
+  Rng rng(6);
+  VaeConfig c = tiny_config(12, {8, 6}, 3, Activation::elu);
+  c.likelihood = Likelihood::gaussian;
+  c.posterior_scale = PosteriorScale::softplus;
+  c.dropout = 0.1f;
+  c.init = Init::xavier;
+  c.objective = Objective::iwae;
+  c.iwae_k = 50;
+  const VaeParams p = tiny_model(c, rng);
+  SafeTensorsFile f = weights_to_safetensors(p, {});
+  CHECK(f.meta("config") ==
+        R"({"input":12,"hidden":[8,6],"latent":3,"activation":"elu","likelihood":"gaussian","decoder_variance":"per_pixel",)"
+        R"("posterior_scale":"softplus","dropout":0.1,"init":"xavier","objective":"iwae","iwae_k":50})");
+  // the softplus head is named for what it holds; the Gaussian decoder's log-variance is a layer
+  CHECK(f.find("encoder.scale.weight"));
+  CHECK_FALSE(f.find("encoder.logvar.weight"));
+  CHECK(f.find("decoder.logvar.weight")->shape == std::vector<int64_t>{12, 8});
+  CHECK(f.find("decoder.logvar.bias")->shape == std::vector<int64_t>{12});
+  std::vector<uint8_t> bytes = safetensors_serialize(f);
+  VaeParams q;
+  REQUIRE(weights_parse(bytes.data(), bytes.size(), "mem", &q, nullptr).ok);
+  CHECK(q.config.describe() == p.config.describe());
+  CHECK(q.config.dropout == 0.1f);
+  CHECK(q.config.iwae_k == 50);
+  CHECK(q.data == p.data);
+  // a shared log-variance is one value: "decoder.logvar.bias" of shape [1], no weight
+  c.variance = DecoderVariance::shared;
+  const VaeParams s = tiny_model(c, rng);
+  SafeTensorsFile g = weights_to_safetensors(s, {});
+  CHECK_FALSE(g.find("decoder.logvar.weight"));
+  CHECK(g.find("decoder.logvar.bias")->shape == std::vector<int64_t>{1});
+  bytes = safetensors_serialize(g);
+  REQUIRE(weights_parse(bytes.data(), bytes.size(), "mem", &q, nullptr).ok);
+  CHECK(q.config.variance == DecoderVariance::shared);
+  CHECK(q.data == s.data);
+  // the default model writes the same config as before the options existed
+  CHECK(config_to_json(VaeConfig()) == R"({"input":784,"hidden":[400],"latent":20,"activation":"relu"})");
+}
+
+TEST_CASE("a config with an unknown option or value is refused with a message naming it", "[weights][family]") {
+  const std::string base = R"({"input":12,"hidden":[8],"latent":3,"activation":"relu")";
+  struct Case {
+    std::string extra;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"(,"temperature":2})", "unknown option \"temperature\""},
+      {R"(,"likelihood":"poisson"})", "unknown likelihood \"poisson\" (bernoulli or gaussian)"},
+      {R"(,"likelihood":"gaussian","decoder_variance":"per_image"})", "unknown decoder_variance \"per_image\""},
+      {R"(,"decoder_variance":"shared"})", "\"decoder_variance\" needs \"likelihood\": \"gaussian\""},
+      {R"(,"posterior_scale":"exp"})", "unknown posterior_scale \"exp\" (logvar or softplus)"},
+      {R"(,"objective":"vimco"})", "unknown objective \"vimco\" (elbo or iwae)"},
+      {R"(,"init":"he"})", "unknown init \"he\" (pytorch or xavier)"},
+      {R"(,"dropout":1.5})", "\"dropout\" is not a number in 0..0.9"},
+      {R"(,"dropout":"0.1"})", "\"dropout\" is not a number in 0..0.9"},
+      {R"(,"iwae_k":5})", "\"iwae_k\" needs \"objective\": \"iwae\""},
+      {R"(,"objective":"iwae","iwae_k":0})", "\"iwae_k\" is not an integer in 1..5000"},
+      {R"(,"likelihood":7})", "\"likelihood\" is not a string"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.extra);
+    VaeConfig config;
+    const Status st = config_from_json(base + c.extra, &config);
+    REQUIRE_FALSE(st.ok);
+    CHECK_THAT(st.message, Catch::Contains(c.message));
+  }
+  // and the same through a weights file: refused by name, nothing loaded
+  Rng rng(1);
+  SafeTensorsFile f = weights_to_safetensors(tiny_model(tiny_config(12, {8}, 3), rng), {});
+  f.metadata[0].second = base + R"(,"objective":"iwae","iwae_k":5,"beta_schedule":"cyclic"})";
+  const std::vector<uint8_t> bytes = safetensors_serialize(f);
+  VaeParams q;
+  const Status st = weights_parse(bytes.data(), bytes.size(), "new.safetensors", &q, nullptr);
+  CHECK_THAT(st.message, Catch::Equals("new.safetensors: config: unknown option \"beta_schedule\" (not a key this program knows)"));
+  CHECK(q.size() == 0);
+}
