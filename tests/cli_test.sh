@@ -16,7 +16,8 @@ help)
     grep -q -- "--threads" "$tmp/out" || fail "$p --help does not list --threads"
   done
   run "$bin/vae-train" --help
-  for flag in --hidden --latent --activation --optimizer --lr --batch --epochs --samples --seed --resume --data --out; do
+  for flag in --hidden --latent --activation --optimizer --lr --batch --epochs --samples --seed --resume --data --out \
+              --likelihood --decoder-variance --posterior-scale --dropout --init --objective --k; do
     grep -q -- "$flag" "$tmp/out" || fail "vae-train --help does not list $flag"
   done ;;
 bad_flag)
@@ -118,6 +119,65 @@ assert agreement >= 0.95, agreement
 assert meta["test_elbo"] == "%.3f" % lines["test_elbo_conditional"]["value"]
 assert "mnist-classifier.safetensors (test accuracy 0.98" in meta["classifier_agreement_how"], meta["classifier_agreement_how"]
 PY
+  ls "$tmp" | grep -q '\.tmp\.' && fail "temporary files left behind: $(ls "$tmp")"
+  true ;;
+family)
+  # the model family's flags: refused when they do not fit together, each message naming the flag
+  run "$bin/vae-train" --data "$mnist" --k 3
+  [ $code -ne 0 ] && grep -q -- "--k is for --objective iwae" "$tmp/err" || fail "--k without iwae: $code $(cat "$tmp/err")"
+  run "$bin/vae-train" --data "$mnist" --objective iwae --samples 2
+  [ $code -ne 0 ] && grep -q -- "--samples" "$tmp/err" || fail "--samples with iwae: $code $(cat "$tmp/err")"
+  run "$bin/vae-train" --data "$mnist" --decoder-variance shared
+  [ $code -ne 0 ] && grep -q "decoder_variance is for a gaussian likelihood" "$tmp/err" || fail "variance of a Bernoulli: $code $(cat "$tmp/err")"
+  run "$bin/vae-train" --dropout 1.5
+  [ $code -ne 0 ] && grep -q -- "--dropout" "$tmp/err" || fail "dropout 1.5: $code $(cat "$tmp/err")"
+  run "$bin/vae-train" --likelihood poisson
+  [ $code -ne 0 ] && grep -q "poisson" "$tmp/err" || fail "likelihood poisson: $code $(cat "$tmp/err")"
+  # a Gaussian decoder with the seed's options, trained with IWAE: vae-eval reports bits/dim and active
+  # units, and the card carries them
+  run "$bin/vae-train" --data "$mnist" --train-limit 600 --hidden 32,16 --latent 4 --epochs 1 --threads 1 \
+      --likelihood gaussian --activation elu --dropout 0.1 --posterior-scale softplus --init xavier \
+      --objective iwae --k 3 --out "$tmp/g.safetensors"
+  [ $code -eq 0 ] || fail "vae-train with the family's flags: $(cat "$tmp/err")"
+  grep -q "train IWAE-3" "$tmp/out" && grep -q "bits/dim" "$tmp/out" || fail "epoch line: $(cat "$tmp/out")"
+  run "$bin/vae-eval" "$tmp/g.safetensors" --data "$mnist" --k 4 --threads 1 --write-card
+  [ $code -eq 0 ] || fail "vae-eval --write-card: $(cat "$tmp/err")"
+  /usr/bin/python3 - "$tmp/out" "$tmp/g.safetensors" <<'PY' || fail "Gaussian model's figures and card"
+import json, math, struct, sys
+lines = {j["metric"]: j for j in map(json.loads, open(sys.argv[1]))}
+b = open(sys.argv[2], "rb").read()
+meta = json.loads(b[8:8 + struct.unpack("<Q", b[:8])[0]])["__metadata__"]
+config = json.loads(meta["config"])
+assert config["likelihood"] == "gaussian" and config["activation"] == "elu" and config["dropout"] == 0.1, config
+assert config["posterior_scale"] == "softplus" and config["init"] == "xavier", config
+assert config["objective"] == "iwae" and config["iwae_k"] == 3, config
+assert "dequantization" in meta["protocol"], meta["protocol"]
+log_px = lines["log_px"]
+# bits/dim of a density of dequantized 8-bit pixels: (-log p(x) + 784 ln 256) / (784 ln 2)
+bpd = (-log_px["value"] + 784 * math.log(256)) / (784 * math.log(2))
+assert abs(log_px["bits_per_dim"] - bpd) < 1e-9, (log_px["bits_per_dim"], bpd)
+assert meta["bits_per_dim"] == "%.4f" % bpd, meta["bits_per_dim"]
+units = lines["active_units"]
+assert len(units["kl_per_dim"]) == 4 and len(units["variance_of_mean"]) == 4, units
+assert units["value"] == sum(v > 0.01 for v in units["variance_of_mean"]), units
+assert meta["active_units"] == "%d of 4" % units["value"], meta["active_units"]
+assert meta["test_elbo_bits_per_dim"] == "%.4f" % lines["test_elbo"]["bits_per_dim"]
+PY
+  # a file whose config names an option this program does not know is refused by name
+  /usr/bin/python3 - "$tmp/g.safetensors" "$tmp/new.safetensors" <<'PY' || fail "writing the file with an unknown option"
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+header = json.loads(b[8:8 + n])
+config = json.loads(header["__metadata__"]["config"])
+config["flow_layers"] = 4
+header["__metadata__"]["config"] = json.dumps(config)
+text = json.dumps(header).encode()
+text += b" " * (-len(text) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(text)) + text + b[8 + n:])
+PY
+  run "$bin/vae-eval" "$tmp/new.safetensors" --data "$mnist" --k 0
+  [ $code -eq 1 ] && grep -q 'unknown option "flow_layers"' "$tmp/err" || fail "unknown option: $code $(cat "$tmp/err")"
   ls "$tmp" | grep -q '\.tmp\.' && fail "temporary files left behind: $(ls "$tmp")"
   true ;;
 *) fail "unknown case $case_name" ;;

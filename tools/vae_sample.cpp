@@ -1,6 +1,6 @@
 // vae-sample: decodes samples z ~ N(0, temperature^2 I) with a weights file: a PNG grid, or JSON
-// lines of z, the decoder's means (pixel probabilities, or a Gaussian decoder's means) and the
-// encoder's q(z|x) of that image (for comparing with other implementations).
+// lines of z, the decoder's means (pixel probabilities, or a Gaussian decoder's means), log p(x|z) of
+// that mean image and the encoder's q(z|x) of it (for comparing with other implementations).
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -8,6 +8,7 @@
 #include "cli_common.h"
 #include "io/png.h"
 #include "io/weights.h"
+#include "model/likelihood.h"
 
 namespace {
 const char* kProgram = "vae-sample";
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
   app.add_option("--temperature", temperature, "scale of the prior's spread")->capture_default_str()->check(CLI::Range(0.0f, 10.0f));
   app.add_option("--out", out_png, "write a PNG grid here");
   app.add_option("--columns", columns, "grid width")->capture_default_str()->check(CLI::Range(1, 1000));
-  app.add_flag("--json", json, "print one JSON line per sample: z, the decoder's means p, and mu and sigma of q(z|p)");
+  app.add_flag("--json", json, "print one JSON line per sample: z, the decoder's means p (and a Gaussian decoder's "
+               "log-variance), and mu and sigma of q(z|p)");
   cli_parse(app, argc, argv);
   set_threads(1);
   if (out_png.empty() && !json) cli_fail(kProgram, "nothing to do: give --out PNG and/or --json");
@@ -43,6 +45,10 @@ int main(int argc, char** argv) {
   vae_decode(logits, w, p, z);
   // the decoder's means: Bernoulli probabilities, or a Gaussian decoder's means, both sigmoid(logits)
   sigmoid_forward(probs, logits);
+  const Mat logvar = w.dec_logvar;  // n x D for a Gaussian decoder (n x 0 otherwise)
+  // log p(x|z) of the mean image itself, x = p: the likelihood's formula, for comparison
+  Vec nll(n);
+  likelihood_nll(nll, p.config.likelihood, logits, logvar, probs);
   if (json) {
     // q(z|x) of each decoded image: mu, and sigma = exp(logvar / 2)
     vae_encode(w, p, probs);
@@ -52,8 +58,12 @@ int main(int argc, char** argv) {
       nlohmann::json line;
       line["z"] = std::vector<float>(z.row(i).data(), z.row(i).data() + z.cols());
       line["p"] = std::vector<float>(probs.row(i).data(), probs.row(i).data() + probs.cols());
+      line["log_p_given_z"] = -nll[i];
       line["mu"] = std::vector<float>(mu.row(i).data(), mu.row(i).data() + mu.cols());
       line["sigma"] = std::vector<float>(sigma.row(i).data(), sigma.row(i).data() + sigma.cols());
+      // a Gaussian decoder's log sigma^2 per pixel (of z; the encoding above reused the work buffers' encoder half)
+      if (p.config.likelihood == Likelihood::gaussian)
+        line["logvar"] = std::vector<float>(logvar.row(i).data(), logvar.row(i).data() + logvar.cols());
       std::cout << line.dump() << "\n";
     }
   }

@@ -90,6 +90,7 @@ void app_pick_model(AppState& app, int index) {
 
 void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta, const std::string& source) {
   const int old_latent = app.has_model ? app.trainer.params.config.latent : -1;
+  const Likelihood old_likelihood = app.trainer.params.config.likelihood;
   app.model_index = -1;
   for (size_t i = 0; i < app.models.size(); ++i)
     if (app.models[i].file == source) app.model_index = static_cast<int>(i);
@@ -103,6 +104,9 @@ void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta,
   t.prepare();
   app.inf.resize(params);
   app.has_model = true;
+  // the test images as this model observes them (binarized, or dequantized for a Gaussian decoder)
+  if (params.config.likelihood != old_likelihood && app.test.images.rows() > 0)
+    app.test_binary = observe_fixed(app.test.images, params.config.likelihood);
   app.meta = meta;
   app.model_source = source;
   ++app.version;
@@ -114,7 +118,7 @@ void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta,
   tp.samples_per_s = 0;
   tp.new_latent = params.config.latent;
   tp.new_hidden = params.config.hidden[0];
-  tp.new_activation = params.config.activation == Activation::relu ? 0 : 1;
+  tp.new_activation = static_cast<int>(params.config.activation);  // relu, tanh, elu
   tp.new_conditional = params.config.classes > 0;
   clamp_classes(app, params.config.classes);
   // a model trained on other data switches the panels' data (no "dataset" in the file: keep it)
@@ -193,8 +197,8 @@ void app_install_dataset(AppState& app, const std::string& split, Dataset d) {
   const bool test = split == "test";
   (test ? app.test : app.train) = std::move(d);
   if (test) {
-    // the test set binarized once, as every test figure is (the same bits as vae-eval's)
-    app.test_binary = binarize_fixed((test ? app.test : app.train).images);
+    // the test set binarized (or dequantized) once, as every test figure is (the same values as vae-eval's)
+    app.test_binary = observe_fixed(app.test.images, app.trainer.params.config.likelihood);
     app.inspect.dirty = true;
     app.activity.version = -1;
     app.map.points_version = -1;

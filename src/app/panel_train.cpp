@@ -59,10 +59,10 @@ void train_frame_steps(AppState& app) {
 
 void train_new_model(AppState& app) {
   TrainPanel& tp = app.train_panel;
-  VaeConfig config;
+  VaeConfig config = app.trainer.params.config;  // the model family's options stay (decoder, sigma, objective)
   config.latent = tp.new_latent;
   config.hidden = {tp.new_hidden};
-  config.activation = tp.new_activation == 0 ? Activation::relu : Activation::tanh;
+  config.activation = static_cast<Activation>(tp.new_activation);
   config.classes = tp.new_conditional ? 10 : 0;
   const int latent = tp.new_latent, hidden = tp.new_hidden, activation = tp.new_activation;
   app_new_random_model(app, config, tp.new_seed);
@@ -203,7 +203,7 @@ static void model_choice(AppState& app) {
   int_combo("hidden", kHiddens, &tp.new_hidden, w);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(w * 1.2f);
-  ImGui::Combo("##act", &tp.new_activation, "relu\0tanh\0");
+  ImGui::Combo("##act", &tp.new_activation, "relu\0tanh\0elu\0");
   ImGui::Checkbox("conditional (on the 10 classes)", &tp.new_conditional);
   help_marker("The model Reset creates: 784 - hidden - Z - hidden - 784 with this activation. Z = 2 shows the whole "
               "latent space on the map, as in the paper's figure 4 (train it for a minute or two). Conditional: a "
