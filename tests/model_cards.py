@@ -1,7 +1,8 @@
 # Every shipped model carries a model card, and the README's table of shipped models shows the
-# same figures as the cards: test ELBO, log p(x) (k = 5000 on all 10,000 test images), classifier
-# agreement, training wall time; the page's list of shipped models (src/app/site.cmake) and the
-# table name the same files. Usage: model_cards.py SOURCE_DIR
+# same figures as the cards: test ELBO, log p(x) (k = 5000 on all 10,000 test images), bits per
+# dimension and active units (where the card has them; every model of the family's options must),
+# classifier agreement, training wall time; the page's list of shipped models (src/app/site.cmake)
+# and the table name the same files. Usage: model_cards.py SOURCE_DIR
 import json
 import re
 import struct
@@ -50,7 +51,15 @@ for name in shipped + ["mnist-classifier"]:
     for key in ("test_elbo", "log_px"):
         if key in meta and f"| {minus(meta[key])}" not in row and f"**{minus(meta[key])}**" not in row:
             problems.append(f"{name}: {key} {meta[key]} of its card not in the row: {row}")
-    if json.loads(meta["config"]).get("classes"):
+    config = json.loads(meta["config"])
+    family = any(k in config for k in ("likelihood", "posterior_scale", "dropout", "init", "objective")) or \
+        config["activation"] == "elu"
+    for key, shown in (("bits_per_dim", lambda v: f"{v} bits/dim"), ("active_units", lambda v: f"{v} active")):
+        if family and key not in meta:
+            problems.append(f"{name}: a model of the family's options without {key} in its card")
+        elif key in meta and shown(meta[key]) not in row:
+            problems.append(f"{name}: {key} {meta[key]} of its card not in the row as '{shown(meta[key])}'")
+    if config.get("classes"):
         share = float(meta.get("classifier_agreement", "nan"))
         if not share >= 0.95:
             problems.append(f"{name}: classifier agreement {meta.get('classifier_agreement')} (target 0.95)")

@@ -221,12 +221,12 @@ TEST_CASE("short runs of a Gaussian decoder and of the IWAE objective on real MN
   REQUIRE(mnist_load(VAE_MNIST_DIR, "test", &test).ok);
   const Mat subset = train.images.topRows(5000);
   for (bool gaussian : {true, false}) {
-    VaeConfig c = tiny_config(784, {200}, 10);
+    VaeConfig c = tiny_config(784, {100}, 10);
     if (gaussian) {
       c.likelihood = Likelihood::gaussian;
     } else {
       c.objective = Objective::iwae;
-      c.iwae_k = 5;
+      c.iwae_k = 3;
     }
     INFO(c.describe());
     const Mat test_x = observe_fixed(test.images.topRows(500), c.likelihood);

@@ -96,7 +96,8 @@ std::vector<ModelEntry> models_from_manifest(const std::string& text) {
 #ifndef __EMSCRIPTEN__
 // The shipped models in the picker's order (the first one that exists is the default); site.cmake
 // ships exactly these to the page.
-static const char* const kShippedOrder[] = {"mnist-best", "mnist-z2", "mnist-ae-z2", "mnist-cvae", "fashion-z20", "mnist-z20"};
+static const char* const kShippedOrder[] = {"mnist-best", "mnist-z2",   "mnist-ae-z2", "mnist-cvae",   "fashion-z20",
+                                            "mnist-z20",  "mnist-iwae", "mnist-seed",  "mnist-gauss", "fashion-gauss"};
 
 // The metadata in the header of the safetensors file at `path` (empty when it is not one).
 static Metadata read_header_metadata(const std::string& path) {

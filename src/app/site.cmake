@@ -8,7 +8,7 @@ file(COPY ${JS} ${js_dir}/vae-app.wasm DESTINATION ${DST})
 
 # ---- the shipped models, in the picker's order (the first that exists opens the page; the list is
 # also in src/app/models.cpp); other files of weights/ (classifiers, experiments) are not shipped
-set(models mnist-best mnist-z2 mnist-ae-z2 mnist-cvae fashion-z20 mnist-z20)
+set(models mnist-best mnist-z2 mnist-ae-z2 mnist-cvae fashion-z20 mnist-z20 mnist-iwae mnist-seed mnist-gauss fashion-gauss)
 file(GLOB stale ${DST}/weights/*.safetensors)
 if(stale)
   file(REMOVE ${stale})  # a model no longer shipped must not linger in the site or its manifest
