@@ -2,7 +2,8 @@
 # same figures as the cards: test ELBO, log p(x) (k = 5000 on all 10,000 test images), bits per
 # dimension and active units (where the card has them; every model of the family's options must),
 # classifier agreement, training wall time; the page's list of shipped models (src/app/site.cmake)
-# and the table name the same files. Usage: model_cards.py SOURCE_DIR
+# and the table name the same files; the table of ELBO-trained vs IWAE-trained models shows
+# mnist-best's and mnist-iwae's card figures. Usage: model_cards.py SOURCE_DIR
 import json
 import re
 import struct
@@ -65,6 +66,21 @@ for name in shipped + ["mnist-classifier"]:
             problems.append(f"{name}: classifier agreement {meta.get('classifier_agreement')} (target 0.95)")
         elif f"{100 * share:.2f}%" not in row:
             problems.append(f"{name}: agreement {100 * share:.2f}% not in the row")
+# The table of ELBO-trained vs IWAE-trained models shows the same two cards' figures.
+comparison = readme.split("## ELBO-trained vs IWAE-trained models", 1)
+if len(comparison) < 2:
+    problems.append("no section 'ELBO-trained vs IWAE-trained models' in the README")
+else:
+    lines = comparison[1].split("\n## ", 1)[0].splitlines()
+    for name in ("mnist-best", "mnist-iwae"):
+        row = next((line for line in lines if line.startswith(f"| ours, {name} |")), None)
+        if row is None:
+            problems.append(f"{name}: no row in the ELBO vs IWAE table")
+            continue
+        meta = metadata(f"{root}/weights/{name}.safetensors")
+        for key in ("test_elbo", "log_px", "active_units"):
+            if key in meta and minus(meta[key]) not in row:
+                problems.append(f"{name}: {key} {meta[key]} of its card not in the ELBO vs IWAE row: {row}")
 for p in problems:
     print("FAIL:", p)
 print(f"{len(shipped)} shipped models and the classifier checked against the README's table; {len(problems)} problems")
