@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   o.batch = batch;
   Trainer t;
   t.start(c, o);
+  t.threads = std::min(train_threads, kShards);  // the batch's row blocks side by side (trainer.h)
+  Eigen::setNbThreads(1);
   const double steps_per_s = rate([&] { t.step(train.images); }, 20, seconds);
 
   // decoding: z ~ N(0, I) to Bernoulli means, single thread and all threads

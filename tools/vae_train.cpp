@@ -149,6 +149,10 @@ int main(int argc, char** argv) {
     cli_fail(kProgram, "--samples is the ELBO's L; the iwae objective draws --k samples per image");
   if (f.objective != "iwae" && f.k != 0) cli_fail(kProgram, "--k is for --objective iwae");
   set_threads(f.threads);
+  // training splits each batch into two row blocks, one per thread (trainer.h); the matrix
+  // products inside a block stay on its thread
+  const int threads = std::min(Eigen::nbThreads(), kShards);
+  Eigen::setNbThreads(1);
 
   Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
   Dataset test = load_split_or_exit(kProgram, f.data, "test", 0);
@@ -185,6 +189,7 @@ int main(int argc, char** argv) {
     o.epochs = f.epochs;
     t.start(c, o);
   }
+  t.threads = threads;
   // the test images as this model observes them, once (binarized, or dequantized for a Gaussian decoder)
   const Mat test_binary = observe_fixed(test.images, t.params.config.likelihood);
   const bool iwae = t.params.config.objective == Objective::iwae;
@@ -192,7 +197,7 @@ int main(int argc, char** argv) {
     cli_fail(kProgram, "the training set (" + std::to_string(train.images.rows()) + " images) is smaller than one batch");
   std::printf("model %s, %zu parameters; %lld training images, batch %d, %s lr %g, %d thread(s)\n",
               t.params.config.describe().c_str(), t.params.size(), static_cast<long long>(train.images.rows()),
-              t.options.batch, optimizer_name(t.optimizer.kind), t.optimizer.lr, Eigen::nbThreads());
+              t.options.batch, optimizer_name(t.optimizer.kind), t.optimizer.lr, t.threads);
   std::fflush(stdout);
 
   std::ofstream log;

@@ -26,7 +26,12 @@ static inline float flush_tiny(float x) { return std::fabs(x) < 1e-30f ? 0.0f : 
 
 void Optimizer::update(float* params, const float* grads, size_t num_params) {
   assert(v.size() == num_params);
-  ++step;
+  begin_step();
+  apply(params, grads, 0, num_params);
+}
+
+void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
+  assert(lo <= hi && hi <= v.size() && step > 0);
   // Plain loops (auto-vectorized) rather than Eigen maps: the result must not depend on where the
   // buffers happen to sit in memory, or a resumed run would drift from an uninterrupted one.
   if (kind == OptimizerKind::adam) {
@@ -38,7 +43,7 @@ void Optimizer::update(float* params, const float* grads, size_t num_params) {
     const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
     float* m_ = m.data();
     float* v_ = v.data();
-    for (size_t i = 0; i < num_params; ++i) {
+    for (size_t i = lo; i < hi; ++i) {
       const float g = grads[i];
       m_[i] = flush_tiny(beta1 * m_[i] + (1.0f - beta1) * g);
       v_[i] = flush_tiny(beta2 * v_[i] + (1.0f - beta2) * (g * g));
@@ -47,7 +52,7 @@ void Optimizer::update(float* params, const float* grads, size_t num_params) {
   } else {
     // G += g^2;  theta -= lr g / (sqrt(G) + eps)
     float* v_ = v.data();
-    for (size_t i = 0; i < num_params; ++i) {
+    for (size_t i = lo; i < hi; ++i) {
       v_[i] += grads[i] * grads[i];
       params[i] -= lr * grads[i] / (std::sqrt(v_[i]) + adagrad_eps);
     }

@@ -1,6 +1,7 @@
 // The training loop's single step, shared by the native trainer and the web page.
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <numeric>
@@ -61,9 +62,30 @@ void Trainer::start(const VaeConfig& config, const TrainOptions& opts) {
 
 void Trainer::prepare() {
   const VaeConfig& c = params.config;
-  work.resize(params, options.batch, c.objective == Objective::iwae ? c.iwae_k : 1);
-  xb.resize(options.batch, params.config.input);
-  yb.resize(options.batch, params.config.classes);
+  const int B = options.batch, count = std::min(kShards, B);
+  shards.resize(static_cast<size_t>(count));
+  for (int s = 0, first = 0; s < count; ++s) {
+    TrainShard& sh = shards[static_cast<size_t>(s)];
+    sh.first = first;
+    sh.rows = B / count + (s < B % count ? 1 : 0);
+    first += sh.rows;
+    sh.work.resize(params, sh.rows, c.objective == Objective::iwae ? c.iwae_k : 1);
+    sh.x.resize(sh.rows, c.input);
+    sh.y.resize(sh.rows, c.classes);
+  }
+}
+
+// Both threads' share of `job` (s = 0 here, s = 1 on the side thread), or both in turn on one.
+template <class Job>
+static void run_split(Trainer& t, int count, const Job& job) {
+  if (t.threads > 1 && count > 1) {
+    if (!t.side) t.side = std::make_unique<SideThread>();
+    t.side->post([&job] { job(1); });
+    job(0);
+    t.side->wait();
+  } else {
+    for (int s = 0; s < count; ++s) job(s);
+  }
 }
 
 VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
@@ -77,23 +99,50 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
     for (size_t i = perm.size() - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(static_cast<uint32_t>(i + 1))]);
     epoch_loss_sum = 0;
   }
-  for (int b = 0; b < B; ++b) {
-    const uint32_t idx = perm[static_cast<size_t>(cursor * B + b)];
-    observe(xb.row(b), images.row(idx), params.config.likelihood, rng);
-    if (C > 0) {
-      yb.row(b).setZero();
-      yb(b, labels[idx]) = 1.0f;
-    }
-  }
   const double progress = static_cast<double>(epoch) + static_cast<double>(cursor) / steps_per_epoch(N);
   optimizer.lr = scheduled_lr(options, progress);
   const float kl_weight = scheduled_kl_weight(options, progress);
   const VaeConfig& c = params.config;
-  // the gradient of the model's objective (dropout on: this is training)
-  VaeLoss loss = c.objective == Objective::iwae
-                     ? iwae_forward_backward(work, params, xb, yb, rng, c.iwae_k, true, kl_weight, true)
-                     : vae_forward_backward(work, params, xb, yb, rng, options.samples, true, kl_weight, true);
-  optimizer.update(params.data.data(), work.grad.data(), params.size());
+  // one seed per step for the blocks' streams (stream s + 1 of it for block s)
+  const uint64_t step_seed = (static_cast<uint64_t>(rng.next_u32()) << 32) | rng.next_u32();
+  const int count = static_cast<int>(shards.size());
+  run_split(*this, count, [&](int s) {
+    TrainShard& sh = shards[static_cast<size_t>(s)];
+    sh.rng.reseed(step_seed, static_cast<uint64_t>(s) + 1);
+    for (int b = 0; b < sh.rows; ++b) {
+      const uint32_t idx = perm[static_cast<size_t>(cursor * B + sh.first + b)];
+      observe(sh.x.row(b), images.row(idx), c.likelihood, sh.rng);
+      if (C > 0) {
+        sh.y.row(b).setZero();
+        sh.y(b, labels[idx]) = 1.0f;
+      }
+    }
+    // the gradient of the model's objective over this block's rows (dropout on: this is training)
+    sh.loss = c.objective == Objective::iwae
+                  ? iwae_forward_backward(sh.work, params, sh.x, sh.y, sh.rng, c.iwae_k, true, kl_weight, true)
+                  : vae_forward_backward(sh.work, params, sh.x, sh.y, sh.rng, options.samples, true, kl_weight, true);
+  });
+  // g = sum_s (B_s / B) g_s, into the first block's buffer, then the optimizer's step; both by
+  // halves of the parameter vector, elementwise, so the split changes no number
+  optimizer.begin_step();
+  const size_t P = params.size();
+  run_split(*this, count, [&](int half) {
+    const size_t lo = half == 0 ? 0 : P / 2, hi = count == 1 ? P : half == 0 ? P / 2 : P;
+    float* g = shards[0].work.grad.data();
+    if (count > 1) {
+      const float w0 = static_cast<float>(shards[0].rows) / B, w1 = static_cast<float>(shards[1].rows) / B;
+      const float* g1 = shards[1].work.grad.data();
+      for (size_t i = lo; i < hi; ++i) g[i] = w0 * g[i] + w1 * g1[i];
+    }
+    optimizer.apply(params.data.data(), g, lo, hi);
+  });
+  VaeLoss loss;
+  for (const TrainShard& sh : shards) {
+    const double share = static_cast<double>(sh.rows) / B;
+    loss.neg_elbo += share * sh.loss.neg_elbo;
+    loss.bce += share * sh.loss.bce;
+    loss.kl += share * sh.loss.kl;
+  }
   epoch_loss_sum += loss.neg_elbo;
   if (++cursor == steps_per_epoch(N)) {
     cursor = 0;

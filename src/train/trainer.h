@@ -5,10 +5,12 @@
 // objective is the model's: the ELBO, or the IWAE bound with K samples.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/optim.h"
 #include "core/rng.h"
+#include "core/side_thread.h"
 #include "core/tensor.h"
 #include "model/vae.h"
 
@@ -30,14 +32,30 @@ struct TrainOptions {
 float scheduled_lr(const TrainOptions& o, double epoch);
 float scheduled_kl_weight(const TrainOptions& o, double epoch);
 
+// The minibatch is always split into kShards row blocks (of ceil(B/2) and floor(B/2) rows): each
+// block observes its images, draws its eps and dropout masks from its own stream (seeded from the
+// one stream once per step) and computes the mean gradient over its rows; the step's gradient is
+// sum_s (B_s / B) g_s. The blocks run one after the other on one thread or side by side on two,
+// with the same numbers bit for bit either way.
+constexpr int kShards = 2;
+
+struct TrainShard {
+  int first = 0, rows = 0;  // rows [first, first + rows) of the batch
+  VaeWork work;             // sized for `rows`
+  Mat x;                    // rows x D: its images as the model observes them (binarized or dequantized)
+  Mat y;                    // rows x C: their one-hot labels (conditional models; rows x 0 otherwise)
+  Rng rng;                  // this step's stream of the block: binarization, eps, dropout
+  VaeLoss loss;
+};
+
 struct Trainer {
   TrainOptions options;
   VaeParams params;
   Optimizer optimizer;
-  Rng rng;                     // the one stream behind init, shuffling, binarization and eps
-  VaeWork work;                // sized for options.batch
-  Mat xb;                      // B x D: the current batch as the model observes it (binarized or dequantized)
-  Mat yb;                      // B x C: its one-hot labels (conditional models; B x 0 otherwise)
+  Rng rng;                     // the one stream behind init, shuffling and each step's block streams
+  int threads = 1;             // 1 or 2: the blocks in turn or side by side (the numbers do not depend on it)
+  std::vector<TrainShard> shards;      // the batch's row blocks (one when B = 1)
+  std::unique_ptr<SideThread> side;    // the second thread, started by the first step with threads = 2
   std::vector<uint32_t> perm;  // N: this epoch's order of the training images
   long long epoch = 0;         // completed epochs
   long long cursor = 0;        // batches taken in the current epoch
