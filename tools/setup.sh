@@ -12,7 +12,8 @@ sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 debs=(build-essential cmake pkg-config libeigen3-dev catch2 libcli11-dev nlohmann-json3-dev
       libstb-dev zlib1g-dev libglfw3-dev libgl-dev emscripten dpkg-dev xz-utils
-      dataset-fashion-mnist python3-torch libopenblas0-pthread python3-matplotlib xvfb xauth)
+      dataset-fashion-mnist python3-torch libopenblas0-pthread python3-matplotlib xvfb xauth
+      fonts-dejavu-core python3-fonttools)
 missing=()
 for p in "${debs[@]}" chromium; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -337,8 +337,8 @@ Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out
   uint64_t header_size = 0;
   for (int i = 0; i < 8; i++) header_size |= uint64_t(bytes[i]) << (8 * i);
   if (header_size > size - 8)
-    return fail("header length " + std::to_string(header_size) + " exceeds file size " +
-                std::to_string(size));
+    return fail("header length " + std::to_string(header_size) + " exceeds the " + std::to_string(size - 8) +
+                " bytes after the 8-byte length prefix (file size " + std::to_string(size) + ")");
   if (header_size > kMaxHeaderBytes)
     return fail("header length " + std::to_string(header_size) + " is absurd (limit " +
                 std::to_string(kMaxHeaderBytes) + " bytes)");
