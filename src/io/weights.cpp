@@ -44,8 +44,8 @@ Status config_from_json(const std::string& text, VaeConfig* out) {
     return Status::error("config: unknown activation \"" + act->get<std::string>() + "\" (relu or tanh)");
   if (j.contains("classes")) {
     const auto& classes = j["classes"];
-    if (!classes.is_number_integer() || classes.get<long long>() < 0 || classes.get<long long>() > 1000)
-      return Status::error("config: \"classes\" is not an integer in 0..1000");
+    if (!classes.is_number_integer() || classes.get<long long>() < 0 || classes.get<long long>() > 256)
+      return Status::error("config: \"classes\" is not an integer in 0..256");
     c.classes = static_cast<int>(classes.get<long long>());
   }
   Status valid = c.validate();

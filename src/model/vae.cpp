@@ -24,7 +24,7 @@ Status VaeConfig::validate() const {
   if (hidden.empty() || hidden.size() > 16) return Status::error("config: need 1 to 16 hidden layers");
   for (int h : hidden)
     if (h <= 0 || h > 16384) return Status::error("config: hidden size " + std::to_string(h) + " out of range (1..16384)");
-  if (classes < 0 || classes > 1000) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..1000)");
+  if (classes < 0 || classes > 256) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..256: labels are bytes)");
   if (param_count() > kMaxParams)
     return Status::error("config: " + describe() + " has " + std::to_string(param_count()) + " parameters, more than " +
                          std::to_string(kMaxParams));
