@@ -1,7 +1,9 @@
 // vae-train: trains the VAE on MNIST (the README's data protocol), writes weights (safetensors),
 // a checkpoint each epoch, a PNG of prior samples and a PNG of test reconstructions.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -192,7 +194,7 @@ int main(int argc, char** argv) {
     if (log.is_open()) {
       log << t.epoch << "," << t.epoch * steps * t.options.batch << "," << train_elbo << "," << last_test_elbo << ","
           << seconds << std::endl;
-      if (!log) cli_fail(kProgram, "cannot write '" + f.log_csv + "': appending a row failed");
+      if (!log) cli_fail(kProgram, "cannot write '" + f.log_csv + "': appending a row failed: " + std::strerror(errno));
     }
     Status st = checkpoint_save(f.checkpoint, t, {});
     if (!st) cli_fail(kProgram, st.message);
