@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The README's test command: sets everything up on a fresh Debian 12 machine, builds the native and
-# the WebAssembly trees, and runs the whole test suite: the native ctest (core, programs, PyTorch
-# parity, the native window) and the web ctest (the core's suite under node, native/wasm parity,
-# the page in headless Chromium). Ends with one line: "tests: N passed, M failed".
+# The README's test command: sets everything up on a fresh Debian 12 machine, builds the native,
+# the sanitized, the fuzz and the WebAssembly trees, and runs the whole test suite: the native ctest
+# (core, programs, PyTorch parity, the native window), the same again under AddressSanitizer and
+# UndefinedBehaviorSanitizer (build-asan/), each parser's libFuzzer target briefly from its seeds
+# (build-fuzz/), and the web ctest (the core's suite under node, native/wasm parity, the page and
+# its server in headless Chromium). Ends with one line: "tests: N passed, M failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh" || exit 1
 "$root/tools/build.sh" || exit 1
+"$root/tools/build-asan.sh" || exit 1
+"$root/tools/build-fuzz.sh" || exit 1
 "$root/tools/build-web.sh" || exit 1
 
 passed=0 failed=0
@@ -27,6 +31,10 @@ run_ctest() {  # run_ctest DIR [ctest args]: adds its counts to passed/failed
 }
 echo "== native tests (build/)"
 run_ctest "$root/build" -j2
+echo "== the native tests again, sanitized (build-asan/: ASan + UBSan, no recovery; a finding exits 86)"
+run_ctest "$root/build-asan" -j2
+echo "== fuzz smoke (build-fuzz/): every parser's libFuzzer target from its seeds, 4 s each"
+run_ctest "$root/build-fuzz" -j2
 echo "== web tests (build-web/): WebAssembly under node, and the page in headless Chromium"
 run_ctest "$root/build-web"
 echo "tests: $passed passed, $failed failed"
