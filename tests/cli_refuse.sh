@@ -13,6 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failures=0 rows=0
+limit=${CLI_REFUSE_TIMEOUT:-300}  # seconds a row may take before it counts as a hang
 # the app is built only with Dear ImGui's sources and GLFW; its flags are checked when it exists
 app=$bin/src/app/vae-app
 
@@ -28,17 +29,17 @@ expect() {
   rows=$((rows + 1))
   if [ "$1" = capped ] && [ "$sanitized" = 1 ]; then
     shift
-    ASAN_OPTIONS=max_allocation_size_mb=400:allocator_may_return_null=0 timeout 300 "$@" >"$T/out" 2>"$T/err" </dev/null
+    ASAN_OPTIONS=max_allocation_size_mb=400:allocator_may_return_null=0 timeout "$limit" "$@" >"$T/out" 2>"$T/err" </dev/null
   elif [ "$1" = capped ]; then
     shift
-    (ulimit -v 400000 && exec timeout 300 "$@") >"$T/out" 2>"$T/err" </dev/null
+    (ulimit -v 400000 && exec timeout "$limit" "$@") >"$T/out" 2>"$T/err" </dev/null
   else
-    timeout 300 "$@" >"$T/out" 2>"$T/err" </dev/null
+    timeout "$limit" "$@" >"$T/out" 2>"$T/err" </dev/null
   fi
   code=$?
   local what="$(basename "$1") ${*:2}"
   local problem=""
-  if [ $code -eq 124 ]; then problem="hung (killed after 300 s)"
+  if [ $code -eq 124 ]; then problem="hung (killed after $limit s)"
   elif [ $code -eq 86 ]; then problem="sanitizer finding"
   elif [ $code -ge 128 ]; then problem="died of signal $((code - 128))"
   elif [ $code -ne "$want" ]; then problem="exit code $code, expected $want"
