@@ -60,6 +60,7 @@ expect_write_fail() {
   elif ! grep -q -- "$file" "$T/err" || ! grep -Eq -- "$pattern" "$T/err"; then fail "$what: message: $(cat "$T/err")"
   elif ! cmp -s "$T/prev/$(basename "$file")" "$file"; then fail "$what: $(basename "$file") is no longer the previous file"
   elif ls "$D" | grep -q '\.tmp\.'; then fail "$what: temporary file left: $(ls "$D" | grep '\.tmp\.')"
+  elif [ -n "${BEFORE_WORK:-}" ] && grep -q "^epoch " "$T/out"; then fail "$what: refused only after training"
   else echo "ok   $what: $(cat "$T/err")"
   fi
 }
@@ -104,6 +105,7 @@ fill 200
 rm -f "$D/filler"
 mount -o remount,ro "$D" || { echo "FAIL cannot remount $D read-only"; exit 1; }
 ro="Read-only file system"
+export BEFORE_WORK=1  # a folder that cannot be written is found before the first epoch, not after it
 expect_write_fail "read-only: vae-train's weights and PNGs" "$D/m.safetensors" "$ro" "${train[@]}" --out "$D/m.safetensors" \
   --checkpoint "$T/elsewhere.ckpt"
 expect_write_fail "read-only: vae-train's checkpoint" "$D/m.safetensors.ckpt" "$ro" "${train[@]}" --out "$T/m.safetensors" \
