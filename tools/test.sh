@@ -7,11 +7,19 @@
 # its server in headless Chromium). Ends with one line: "tests: N passed, M failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/tools/setup.sh" || exit 1
-"$root/tools/build.sh" || exit 1
-"$root/tools/build-asan.sh" || exit 1
-"$root/tools/build-fuzz.sh" || exit 1
-"$root/tools/build-web.sh" || exit 1
+timings=""
+step() {  # step NAME COMMAND...: runs it, notes how long it took
+  local t0=$SECONDS
+  "${@:2}"
+  local rc=$?
+  timings+="$1 $((SECONDS - t0)) s, "
+  return $rc
+}
+step setup "$root/tools/setup.sh" || exit 1
+step build "$root/tools/build.sh" || exit 1
+step build-asan "$root/tools/build-asan.sh" || exit 1
+step build-fuzz "$root/tools/build-fuzz.sh" || exit 1
+step build-web "$root/tools/build-web.sh" || exit 1
 
 passed=0 failed=0
 run_ctest() {  # run_ctest DIR [ctest args]: adds its counts to passed/failed
@@ -30,12 +38,13 @@ run_ctest() {  # run_ctest DIR [ctest args]: adds its counts to passed/failed
   rm -f "$log"
 }
 echo "== native tests (build/)"
-run_ctest "$root/build" -j2
+step tests run_ctest "$root/build" -j2
 echo "== the native tests again, sanitized (build-asan/: ASan + UBSan, no recovery; a finding exits 86)"
-run_ctest "$root/build-asan" -j2
+step tests-asan run_ctest "$root/build-asan" -j2
 echo "== fuzz smoke (build-fuzz/): every parser's libFuzzer target from its seeds, 4 s each"
-run_ctest "$root/build-fuzz" -j2
-echo "== web tests (build-web/): WebAssembly under node, and the page in headless Chromium"
-run_ctest "$root/build-web"
+step fuzz-smoke run_ctest "$root/build-fuzz" -j2
+echo "== web tests (build-web/): WebAssembly under node, the page and its server in headless Chromium"
+step tests-web run_ctest "$root/build-web"
+echo "time: ${timings}total $SECONDS s"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
