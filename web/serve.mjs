@@ -58,10 +58,11 @@ export function resolveTarget(root, target) {
 // The regular file to send for `file` (a folder's index.html), checked to be inside root after
 // symbolic links are followed; null when there is none.
 function regularFile(root, file) {
-  let info = statSync(file, { throwIfNoEntry: false });
+  const stat = (path) => { try { return statSync(path); } catch { return null; } };  // ENOENT, ENOTDIR, ...
+  let info = stat(file);
   if (info?.isDirectory()) {
     file = join(file, 'index.html');
-    info = statSync(file, { throwIfNoEntry: false });
+    info = stat(file);
   }
   if (!info?.isFile()) return null;
   const real = realpathSync(file);

@@ -87,6 +87,7 @@ const cases = [
   ['a 5,000-byte path', `GET /${long} HTTP/1.1`, [400]],
   ['a 20,000-byte path (past node\'s header limit)', `GET /${huge} HTTP/1.1`, [400, 431]],
   ['a path to nothing', 'GET /nothing-here.js HTTP/1.1', [404]],
+  ['a path through a file', 'GET /index.html/x HTTP/1.1', [404]],
   ['POST', 'POST / HTTP/1.1', [405], 'Content-Length: 5\r\n\r\nhello'],
   ['PUT', 'PUT /index.html HTTP/1.1', [405], 'Content-Length: 1\r\n\r\nx'],
   ['DELETE', 'DELETE /index.html HTTP/1.1', [405]],
