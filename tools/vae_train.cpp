@@ -1,6 +1,9 @@
 // vae-train: trains the VAE on MNIST (the README's data protocol), writes weights (safetensors),
 // a checkpoint each epoch, a PNG of prior samples and a PNG of test reconstructions.
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -63,12 +66,15 @@ void write_samples_png(const std::string& path, const VaeParams& p) {
 // Rows of 10 test images, each followed by a row of their reconstructions from the encoder's mean.
 void write_reconstructions_png(const std::string& path, const VaeParams& p, const Mat& test_binary,
                                const uint8_t* labels) {
-  const int n = 40, per_row = 10;
+  const int n = static_cast<int>(std::min<Eigen::Index>(40, test_binary.rows())), per_row = 10;
   VaeWork w;
   w.resize(p, n);
   const Mat Y = p.config.classes > 0 ? one_hot(labels, n, p.config.classes) : no_labels(n);
   vae_encode(w, p, test_binary.topRows(n), Y);
-  Mat logits(n, p.config.input), recon(n, p.config.input), grid(2 * n, p.config.input);
+  // pairs of rows: 10 test digits, then their reconstructions (cells past the last digit stay black)
+  const int pairs = (n + per_row - 1) / per_row;
+  Mat logits(n, p.config.input), recon(n, p.config.input);
+  Mat grid = Mat::Zero(2 * pairs * per_row, p.config.input);
   vae_decode(logits, w, p, w.heads.leftCols(p.config.latent), Y);
   sigmoid_forward(recon, logits);
   for (int i = 0; i < n; ++i) {
@@ -96,20 +102,20 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint", f.checkpoint, "checkpoint written after every epoch [default: OUT.ckpt]");
   app.add_flag("--resume", f.resume, "continue from the checkpoint (its config and state) up to --epochs");
   app.add_option("--hidden", f.hidden, "hidden layer sizes, encoder order; the decoder mirrors them (e.g. 500,500)")
-      ->delimiter(',')->capture_default_str()->check(CLI::Range(1, 16384));
-  app.add_option("--latent", f.latent, "latent size Z")->capture_default_str()->check(CLI::Range(1, 4096));
+      ->delimiter(',')->capture_default_str()->check(integer_in(1, 16384));
+  app.add_option("--latent", f.latent, "latent size Z")->capture_default_str()->check(integer_in(1, 4096));
   app.add_option("--activation", f.activation, "hidden activation")->capture_default_str()->check(CLI::IsMember({"relu", "tanh"}));
   app.add_option("--optimizer", f.optimizer, "optimizer")->capture_default_str()->check(CLI::IsMember({"adam", "adagrad"}));
-  app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--lr-final", f.lr_final, "decay the learning rate exponentially to this by the last epoch (0 = constant)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--kl-warmup", f.kl_warmup, "epochs over which the KL term's weight rises from 0 to 1 (0 = none)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--beta", f.beta, "weight of the KL term: 0 = a plain autoencoder, 1 = the VAE, > 1 = a beta-VAE")->capture_default_str()->check(CLI::Range(0.0f, 1000.0f));
-  app.add_option("--batch", f.batch, "minibatch size")->capture_default_str()->check(CLI::Range(1, 60000));
-  app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(CLI::Range(1, 100000));
-  app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(CLI::Range(1, 1000));
-  app.add_option("--seed", f.seed, "seed of the one random stream (init, order, binarization, eps)")->capture_default_str();
-  app.add_option("--threads", f.threads, "threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
-  app.add_option("--train-limit", f.train_limit, "train on the first N training images only (0 = all 60000)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(real_in(0, 10, true));
+  app.add_option("--lr-final", f.lr_final, "decay the learning rate exponentially to this by the last epoch (0 = constant)")->capture_default_str()->check(real_in(0, 10));
+  app.add_option("--kl-warmup", f.kl_warmup, "epochs over which the KL term's weight rises from 0 to 1 (0 = none)")->capture_default_str()->check(real_in(0, double(kMaxEpochs)));
+  app.add_option("--beta", f.beta, "weight of the KL term: 0 = a plain autoencoder, 1 = the VAE, > 1 = a beta-VAE")->capture_default_str()->check(real_in(0, 1000));
+  app.add_option("--batch", f.batch, "minibatch size")->capture_default_str()->check(integer_in(1, kMaxBatch));
+  app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(integer_in(1, kMaxEpochs));
+  app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(integer_in(1, kMaxSamples));
+  app.add_option("--seed", f.seed, "seed of the one random stream (init, order, binarization, eps)")->capture_default_str()->check(seed_value());
+  app.add_option("--threads", f.threads, "threads (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
+  app.add_option("--train-limit", f.train_limit, "train on the first N training images only (0 = all 60000)")->capture_default_str()->check(integer_in(0, 1000000000));
   app.add_option("--dtype", f.dtype, "how the weights file stores values (f16 halves the size)")->capture_default_str()->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--log", f.log_csv, "append one CSV row per epoch: epoch, samples seen, train and test ELBO, seconds");
   cli_parse(app, argc, argv);
@@ -117,21 +123,21 @@ int main(int argc, char** argv) {
   if (f.data.empty()) f.data = dataset_dir(kProgram, f.dataset);
   set_threads(f.threads);
 
-  Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
-  Dataset test = load_split_or_exit(kProgram, f.data, "test", 0);
-  const Mat test_binary = binarize_fixed(test.images);
-
+  // the model first (checked against the data's shape), then the data: bad flags and bad
+  // checkpoints are refused before anything large is read
   Trainer t;
   if (f.resume) {
     Status st = checkpoint_load(f.checkpoint, &t);
     if (!st) cli_fail(kProgram, st.message);
-    std::printf("resuming %s from epoch %lld (%s)\n", t.params.config.describe().c_str(), t.epoch, f.checkpoint.c_str());
   } else {
     VaeConfig c;
     c.hidden = f.hidden;
     c.latent = f.latent;
     c.classes = f.conditional ? 10 : 0;
     activation_parse(f.activation, &c.activation);
+    Status st = c.validate();
+    if (!st) cli_fail(kProgram, st.message);
+    check_work_size(kProgram, c, f.batch, "--batch");
     TrainOptions o;
     o.batch = f.batch;
     o.samples = f.samples;
@@ -144,6 +150,17 @@ int main(int argc, char** argv) {
     o.epochs = f.epochs;
     t.start(c, o);
   }
+  Status fits = weights_fit_data(t.params.config, 28 * 28, 10);
+  if (!fits) cli_fail(kProgram, (f.resume ? f.checkpoint + ": " : "") + fits.message + " (MNIST and Fashion-MNIST: 28x28, 10 classes)");
+  for (const std::string& path : {f.out, f.checkpoint, stem(f.out) + "-samples.png", stem(f.out) + "-recon.png"})
+    prepare_output(kProgram, path);
+  if (!f.log_csv.empty()) prepare_output(kProgram, f.log_csv);
+  if (f.resume)
+    std::printf("resuming %s from epoch %lld (%s)\n", t.params.config.describe().c_str(), t.epoch, f.checkpoint.c_str());
+
+  Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
+  Dataset test = load_split_or_exit(kProgram, f.data, "test", 0);
+  const Mat test_binary = binarize_fixed(test.images);
   if (train.images.rows() < t.options.batch)
     cli_fail(kProgram, "the training set (" + std::to_string(train.images.rows()) + " images) is smaller than one batch");
   std::printf("model %s, %zu parameters; %lld training images, batch %d, %s lr %g, %d thread(s)\n",
@@ -156,7 +173,8 @@ int main(int argc, char** argv) {
     const bool fresh = !std::ifstream(f.log_csv).good();
     log.open(f.log_csv, std::ios::app);
     if (!log) cli_fail(kProgram, f.log_csv + ": cannot open for appending");
-    if (fresh) log << "epoch,samples_seen,train_elbo,test_elbo,seconds\n";
+    if (fresh) log << "epoch,samples_seen,train_elbo,test_elbo,seconds" << std::endl;
+    if (!log) cli_fail(kProgram, "cannot write '" + f.log_csv + "': writing the header failed");
   }
   const long long steps = t.steps_per_epoch(train.images.rows());
   const uint8_t* test_labels = test.labels.data();
@@ -175,9 +193,11 @@ int main(int argc, char** argv) {
     std::printf("epoch %3lld/%d  train ELBO %8.2f  test ELBO %8.2f  %6.1f s  %6.0f samples/s\n", t.epoch, f.epochs,
                 train_elbo, last_test_elbo, seconds, steps * t.options.batch / seconds);
     std::fflush(stdout);
-    if (log.is_open())
+    if (log.is_open()) {
       log << t.epoch << "," << t.epoch * steps * t.options.batch << "," << train_elbo << "," << last_test_elbo << ","
           << seconds << std::endl;
+      if (!log) cli_fail(kProgram, "cannot write '" + f.log_csv + "': appending a row failed: " + std::strerror(errno));
+    }
     Status st = checkpoint_save(f.checkpoint, t, {});
     if (!st) cli_fail(kProgram, st.message);
   }

@@ -161,10 +161,12 @@ void app_new_random_model(AppState& app, const VaeConfig& config, int seed) {
 bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const std::string& source) {
   VaeParams params;
   Metadata meta;
-  Status s = weights_parse(bytes, size, source, &params, &meta);
-  if (s.ok && params.config.input != kSide * kSide)
-    s = Status::error(source + ": the model's input is " + std::to_string(params.config.input) +
-                      " pixels; this app shows 28x28 MNIST digits (784)");
+  // within the app's bounds (the page's heap never shrinks) and fitting its data: 28x28, 10 classes
+  uint64_t need = 0;
+  Status s = weights_check_head(bytes, size, size, source, kAppWeightsLimits, &need);
+  if (s.ok) s = weights_parse(bytes, size, source, &params, &meta);
+  const Status fit = s.ok ? weights_fit_data(params.config, kSide * kSide, 10) : Status::success();
+  if (!fit.ok) s = Status::error(source + ": " + fit.message + "; this app shows 28x28 digits of 10 classes");
   if (!s.ok) {
     app_set_status(app, "Not loaded (the current model is kept): " + s.message, true);
     return false;

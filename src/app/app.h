@@ -110,6 +110,9 @@ void app_frame(AppState& app);
 void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta, const std::string& source);
 // A model of this shape with random weights (PyTorch's nn.Linear initialization from `seed`).
 void app_new_random_model(AppState& app, const VaeConfig& config, int seed);
+// The largest weights the app loads: 4,194,304 parameters (16 MiB as F32), a 1 MiB header. The page's
+// WebAssembly heap never shrinks, so an upload is checked against these before it is copied in.
+constexpr WeightsLimits kAppWeightsLimits = {uint64_t(1) << 22, uint64_t(1) << 20};
 // Parses a safetensors upload; on failure the current model stays and the status says why.
 bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const std::string& source);
 // The current weights as safetensors bytes (F32 or F16).

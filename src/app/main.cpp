@@ -15,6 +15,7 @@
 #include "app/platform.h"
 #include "app/screenshot.h"
 #include "app/url_state.h"
+#include "io/numbers.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -130,7 +131,12 @@ static bool parse_flags(int argc, char** argv, Loop* loop) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
-    if (arg == "--frames" && has_value) loop->max_frames = std::atoll(argv[++i]);
+    if (arg == "--frames" && has_value) {
+      long long frames = 0;
+      const Status st = parse_integer(argv[++i], 1, 1000000000, &frames);
+      if (!st) return std::fprintf(stderr, "vae-app: --frames: %s\n", st.message.c_str()), false;
+      loop->max_frames = frames;
+    }
     else if (arg == "--screenshot" && has_value) loop->screenshot = argv[++i];
     else if (arg == "--model" && has_value) model = argv[++i];
     else if ((arg == "--digit" || arg == "--view") && has_value) link += "&" + arg.substr(2) + "=" + argv[++i];

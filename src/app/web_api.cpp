@@ -231,6 +231,22 @@ VAE_EXPORT int vae_load_weights(const uint8_t* bytes, int size, const char* name
   return app_load_weights(app_instance(), bytes, static_cast<size_t>(size), name) ? 1 : 0;
 }
 
+// An upload's first bytes, before the whole file is copied in (the heap never shrinks): the core
+// checks them against the app's limits. Returns how many leading bytes it needs next (> 0), 0 when
+// the file may be loaded, -1 when it is refused (the status says why; the current model stays).
+VAE_EXPORT int vae_check_upload(const uint8_t* head, int size, double file_size, const char* name) {
+  uint64_t need = 0;
+  const Status s = file_size >= 0 && file_size < 9e15
+                       ? weights_check_head(head, static_cast<size_t>(size), static_cast<uint64_t>(file_size), name,
+                                            kAppWeightsLimits, &need)
+                       : Status::error(std::string(name) + ": no file size");
+  if (!s.ok) {
+    app_set_status(app_instance(), "Not loaded (the current model is kept): " + s.message, true);
+    return -1;
+  }
+  return static_cast<int>(need);
+}
+
 // split: 0 = test, 1 = train, of the dataset `name` ("mnist", "fashion-mnist")
 VAE_EXPORT int vae_load_dataset(const char* name, int split, const uint8_t* images, int images_size,
                                 const uint8_t* labels, int labels_size) {

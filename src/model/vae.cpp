@@ -23,8 +23,37 @@ Status VaeConfig::validate() const {
   if (hidden.empty() || hidden.size() > 16) return Status::error("config: need 1 to 16 hidden layers");
   for (int h : hidden)
     if (h <= 0 || h > 16384) return Status::error("config: hidden size " + std::to_string(h) + " out of range (1..16384)");
-  if (classes < 0 || classes > 1000) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..1000)");
+  if (classes < 0 || classes > 256) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..256: labels are bytes)");
+  if (param_count() > kMaxParams)
+    return Status::error("config: " + describe() + " has " + std::to_string(param_count()) + " parameters, more than " +
+                         std::to_string(kMaxParams));
   return Status::success();
+}
+
+uint64_t VaeConfig::param_count() const {
+  // each layer: out x in weights + out biases; encoder [x | y] -> hidden -> 2Z, decoder [z | y] -> hidden -> x
+  auto layer = [](uint64_t in, uint64_t out) { return out * in + out; };
+  uint64_t count = 0, in = uint64_t(input) + uint64_t(classes);
+  for (int h : hidden) {
+    count += layer(in, uint64_t(h));
+    in = uint64_t(h);
+  }
+  count += layer(in, 2 * uint64_t(latent));
+  in = uint64_t(latent) + uint64_t(classes);
+  for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) {
+    count += layer(in, uint64_t(*it));
+    in = uint64_t(*it);
+  }
+  return count + layer(in, uint64_t(input));
+}
+
+uint64_t VaeConfig::work_floats(int batch) const {
+  // per row: [x | y]; [z | y] and its gradient; eps, z, dz; heads and their gradient (2Z each);
+  // logits and dlogits; bce and kl; two buffers per hidden layer on each side. Plus P gradients.
+  uint64_t per_row = (uint64_t(input) + uint64_t(classes)) + 2 * (uint64_t(latent) + uint64_t(classes)) +
+                     3 * uint64_t(latent) + 4 * uint64_t(latent) + 2 * uint64_t(input) + 2;
+  for (int h : hidden) per_row += 4 * uint64_t(h);
+  return uint64_t(batch) * per_row + param_count();
 }
 
 static LinearSlot make_slot(const std::string& name, int out, int in) {
@@ -37,6 +66,10 @@ static LinearSlot make_slot(const std::string& name, int out, int in) {
 
 void VaeParams::build(const VaeConfig& c) {
   assert(c.validate().ok);
+  data.assign(layout(c), 0.0f);
+}
+
+size_t VaeParams::layout(const VaeConfig& c) {
   config = c;
   encoder.clear();
   decoder.clear();
@@ -70,7 +103,7 @@ void VaeParams::build(const VaeConfig& c) {
     place(decoder.back());
     in = out;
   }
-  data.assign(at, 0.0f);
+  return at;
 }
 
 std::vector<const LinearSlot*> VaeParams::slots() const {

@@ -2,6 +2,7 @@
 // MLP encoder q(z|x), the reparameterization z = mu + sigma * eps, a Bernoulli MLP decoder p(x|z),
 // and the negative ELBO with the KL in closed form, with an explicit backward pass.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,17 @@ struct VaeConfig {
   int classes = 0;  // C: a conditional VAE (Sohn et al. 2015) when > 0: the one-hot label y
                     // enters the encoder as [x | y] and the decoder as [z | y]
 
-  Status validate() const;
-  std::string describe() const;  // e.g. "784-400-20-400-784 relu"
+  Status validate() const;          // every size in range, at most kMaxParams parameters
+  std::string describe() const;     // e.g. "784-400-20-400-784 relu"
+  uint64_t param_count() const;     // P, computed without overflow for any sizes
+  // Floats of the work buffers (VaeWork) for batches of B rows: what a run allocates besides P.
+  uint64_t work_floats(int batch) const;
 };
+
+// The largest model the programs build (1 GiB of float32 parameters; training holds 4 such arrays).
+constexpr uint64_t kMaxParams = uint64_t(1) << 28;
+// The largest work buffers a batch size may ask for (4 GiB of floats).
+constexpr uint64_t kMaxWorkFloats = uint64_t(1) << 30;
 
 // One linear layer's place in the flat parameter vector. W is (out, in) row-major, b is (out).
 struct LinearSlot {
@@ -40,6 +49,7 @@ struct VaeParams {
   std::vector<float> data;          // P floats
 
   void build(const VaeConfig& config);  // lays out and zeroes
+  size_t layout(const VaeConfig& config);  // lays out the slots only (data untouched); returns P
   void init(Rng& rng);                  // PyTorch nn.Linear default: U(-1/sqrt(in), 1/sqrt(in))
   size_t size() const { return data.size(); }
 
