@@ -298,6 +298,9 @@ void app_frame(AppState& app) {
   app.now = now_seconds();
   url_state_pending(app);
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)) && app.focus >= 0) app.focus = -1, app.reset_layout = true;
+  // a layout change asked for during a frame (a focus button, the menu) moves every panel in the next
+  app.layout_now = app.reset_layout;
+  app.reset_layout = false;
   main_menu_bar(app);
   // no shipped weights (a failed fetch or file): start from random weights, the message stays
   if (!app.has_model && app.status_error) app_new_random_model(app, VaeConfig(), 1);
@@ -329,6 +332,5 @@ void app_frame(AppState& app) {
     if (app.sample.digits.version >= 0 || !view_shows(app, kPanelSample)) app.first_digits = true;
   }
   help_window(app);
-  app.reset_layout = false;
   ++app.frame;
 }

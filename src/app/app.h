@@ -50,7 +50,8 @@ struct AppState {
   long long frame = 0;
   double now = 0;  // seconds, at the start of the frame
   bool first_digits = false;  // a frame with sampled digits has been built
-  bool reset_layout = true;
+  bool reset_layout = true;  // asks for the panels to go where the view puts them
+  bool layout_now = false;   // ... this frame (reset_layout as the frame began)
   bool show_help = false;
   View view = View::explore;
   int focus = -1;              // a panel enlarged to the whole view (Panel numbering), -1: none
@@ -91,6 +92,9 @@ struct AppState {
     Rect compare_codes[2];  // the two sides' code plots
     Rect map_ellipse;       // the bounding box of q(z|x)'s 2 sigma ellipse on the latent map
     float map_ellipse_centre[2] = {0, 0};  // the mean of its points
+    Rect scale_menu;  // View > UI scale
+    Rect dtype[2];   // the download's F16 and F32 choices
+    Rect map_label;  // the inspected input's label on the map ("your drawing", "test #N ...")
     float map_mu[2] = {0, 0};  // where mu of the inspected input is drawn on the map (screen)
     float map_z[2] = {0, 0};   // and the drawn z
     Rect map_endpoint[2];  // the A and B handles on the latent map

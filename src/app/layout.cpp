@@ -131,10 +131,10 @@ static void focus_button(AppState& app, int which) {
 
 bool panel_begin(AppState& app, int which, const char* title, const char* text) {
   ImVec4 box;
-  app.rects.panels[which] = Rect();
+  app.rects.panels[which] = app.rects.focus[which] = Rect();
   app.overflow[which][0] = app.overflow[which][1] = 0;
   if (!layout_box(app, which, &box)) return false;
-  const ImGuiCond cond = app.reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  const ImGuiCond cond = app.layout_now ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
   ImGui::SetNextWindowPos(ImVec2(box.x, box.y), cond);
   ImGui::SetNextWindowSize(ImVec2(box.z, box.w), cond);
   ImGui::Begin(title);
@@ -173,7 +173,9 @@ const char* panel_name(int which) { return which >= 0 && which < kPanels ? kPane
 // View > UI scale: auto, projector, or a fixed zoom.
 static void scale_menu(AppState& app) {
   app.rects.scale_items.clear();
-  if (!ImGui::BeginMenu("UI scale")) return;
+  const bool open = ImGui::BeginMenu("UI scale");
+  app.rects.scale_menu = item_rect();
+  if (!open) return;
   if (ImGui::MenuItem("Auto (follows the window)", nullptr, app.ui_scale_mode == 0)) app.ui_scale_mode = 0;
   app.rects.scale_items.push_back(item_rect());
   if (ImGui::MenuItem("Projector (largest text)", nullptr, app.ui_scale_mode == 1)) app.ui_scale_mode = 1;
@@ -214,8 +216,11 @@ void main_menu_bar(AppState& app) {
         request_pick_model(app, static_cast<int>(i));
     ImGui::EndMenu();
   }
-  app.rects.view_menu = Rect();
-  if (ImGui::BeginMenu("View")) {
+  app.rects.scale_menu = Rect();
+  app.rects.scale_items.clear();
+  const bool view_open = ImGui::BeginMenu("View");
+  app.rects.view_menu = item_rect();
+  if (view_open) {
     scale_menu(app);
     if (ImGui::BeginMenu("Focus on")) {
       for (int k = 0; k < kPanels; ++k)
@@ -227,7 +232,6 @@ void main_menu_bar(AppState& app) {
     ImGui::MenuItem("What is this?", nullptr, &app.show_help);
     ImGui::EndMenu();
   }
-  app.rects.view_menu = item_rect();
   if (ImGui::MenuItem("Copy link")) copy_link(app);
   app.rects.copy_link = item_rect();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("a link to this view: model, test image, seeds, endpoints, plane, scale");

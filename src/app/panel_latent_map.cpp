@@ -186,13 +186,16 @@ static void draw_points(const AppState& app, const MapFrame& f, ImDrawList* dl) 
   }
 }
 
-// Text at s + (dx, dy), moved to the other side of s when it would leave the map.
-static void label_inside(const MapFrame& f, ImDrawList* dl, ImVec2 s, const char* text, ImU32 color) {
+// Text right of s, moved to its left when it would leave the map, and kept inside the map whatever s
+// is (a code off the map's range); returns where it went.
+static Rect label_inside(const MapFrame& f, ImDrawList* dl, ImVec2 s, const char* text, ImU32 color) {
   const ImVec2 size = ImGui::CalcTextSize(text);
   float x = s.x + 9, y = s.y - size.y * 0.5f;
   if (x + size.x > f.at.x + f.side - 2) x = s.x - 9 - size.x;
-  y = std::clamp(y, f.at.y + 2, f.at.y + f.side - size.y - 2);
+  x = std::clamp(x, f.at.x + 2, std::max(f.at.x + 2, f.at.x + f.side - size.x - 2));
+  y = std::clamp(y, f.at.y + 2, std::max(f.at.y + 2, f.at.y + f.side - size.y - 2));
   dl->AddText(ImVec2(x, y), color, text);
+  return Rect{x, y, size.x, size.y};
 }
 
 // The ellipse {c : (c - m)^T S^-1 (c - m) = r^2} of a Gaussian in plane coordinates (mean m, 2x2
@@ -260,8 +263,8 @@ static void inspected_overlay(AppState& app, const MapFrame& f, ImDrawList* dl) 
     dl->AddCircle(z, 5, IM_COL32(255, 255, 255, 255), 0, 2);
     label_inside(f, dl, z, "z", IM_COL32(255, 255, 255, 255));
   }
-  label_inside(f, dl, ImVec2(s.x, s.y - 12), o.source == InputSource::drawing ? "your drawing" : o.what.c_str(),
-               IM_COL32(255, 210, 80, 255));
+  app.rects.map_label = label_inside(f, dl, ImVec2(s.x, s.y - 12), o.source == InputSource::drawing ? "your drawing" : o.what.c_str(),
+                                     IM_COL32(255, 210, 80, 255));
 }
 
 static void draw_markers(AppState& app, const MapFrame& f, ImDrawList* dl) {

@@ -99,8 +99,10 @@ static void file_buttons(AppState& app) {
   const float radio = ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + ImGui::CalcTextSize("F16").x;
   same_line_if_fits(2 * radio + 2 * st.ItemSpacing.x + ImGui::CalcTextSize("(?)").x);
   ImGui::RadioButton("F16", &mp.dtype, 1);
+  app.rects.dtype[0] = item_rect();
   ImGui::SameLine();
   ImGui::RadioButton("F32", &mp.dtype, 0);
+  app.rects.dtype[1] = item_rect();
   help_marker("safetensors: an 8-byte header length, a JSON header (names, shapes, offsets), then the raw tensors. "
               "PyTorch loads it (tools/load_in_pytorch.py). F16 halves the file; the values are rounded to half "
               "precision.");

@@ -17,7 +17,14 @@
 #define VAE_EXPORT extern "C"
 #endif
 
-static nlohmann::json rect_json(const Rect& r) { return {r.x, r.y, r.w, r.h}; }
+// Places on the screen are given in CSS pixels of the page (what a test clicks): ImGui's points
+// times the UI scale.
+static float g_css_per_point = 1;
+static nlohmann::json rect_json(const Rect& r) {
+  const float s = g_css_per_point;
+  return {r.x * s, r.y * s, r.w * s, r.h * s};
+}
+static nlohmann::json point_json(const float* p) { return {p[0] * g_css_per_point, p[1] * g_css_per_point}; }
 
 static nlohmann::json rects_json(const std::vector<Rect>& rects) {
   nlohmann::json list = nlohmann::json::array();
@@ -130,8 +137,8 @@ static nlohmann::json views_json(const AppState& app) {
                {"probe_pinned", m.probe_pinned}, {"cdf", m.cdf}, {"class", m.cls}, {"coverage", map_coverage(m)},
                {"distinct_tiles", distinct_count(cell_checksums(m.grid))}, {"axis0", m.axis0}, {"axis1", m.axis1},
                {"ellipse", rect_json(app.rects.map_ellipse)},
-               {"ellipse_centre", {app.rects.map_ellipse_centre[0], app.rects.map_ellipse_centre[1]}},
-               {"mu_screen", {app.rects.map_mu[0], app.rects.map_mu[1]}}, {"z_screen", {app.rects.map_z[0], app.rects.map_z[1]}},
+               {"ellipse_centre", point_json(app.rects.map_ellipse_centre)},
+               {"mu_screen", point_json(app.rects.map_mu)}, {"z_screen", point_json(app.rects.map_z)},
                {"num_points", m.num_points},
                {"plane", {{"dir0", floats(m.plane.dir0)}, {"dir1", floats(m.plane.dir1)}, {"origin", floats(m.plane.origin)},
                           {"scale", {m.plane.scale0, m.plane.scale1}}}}}},
@@ -150,6 +157,7 @@ std::string app_state_to_json(const AppState& app) {
   const VaeConfig& c = app.trainer.params.config;
   const TrainPanel& tp = app.train_panel;
   const auto& r = app.rects;
+  g_css_per_point = app.display_scale > 0 ? app.display_scale : 1;
   nlohmann::json models = nlohmann::json::array();
   for (const ModelEntry& e : app.models)
     models.push_back({{"name", e.name}, {"file", e.file}, {"dataset", e.dataset}, {"summary", e.summary},
@@ -199,8 +207,10 @@ std::string app_state_to_json(const AppState& app) {
                  {"view_menu", rect_json(r.view_menu)}, {"copy_link", rect_json(r.copy_link)}, {"tour", rect_json(r.tour)},
                  {"tour_next", rect_json(r.tour_next)}, {"tour_back", rect_json(r.tour_back)},
                  {"tour_leave", rect_json(r.tour_leave)}, {"scale_items", rects_json(r.scale_items)},
+                 {"scale_menu", rect_json(r.scale_menu)},
                  {"status", rect_json(r.status)}, {"meta_values", rects_json(r.meta_values)},
-                 {"meta_header", rect_json(r.meta_header)}, {"map_points", rect_json(r.map_points)}, {"draw_eps", rect_json(r.draw_eps)},
+                 {"meta_header", rect_json(r.meta_header)}, {"map_points", rect_json(r.map_points)}, {"map_label", rect_json(r.map_label)},
+                 {"dtype", rects_json(std::vector<Rect>(r.dtype, r.dtype + 2))}, {"draw_eps", rect_json(r.draw_eps)},
                  {"draw_clear", rect_json(r.draw_clear)}, {"input_x", rect_json(r.input_x)},
                  {"test_index", rect_json(r.test_index)}, {"input_test", rect_json(r.input_test)},
                  {"input_drawing", rect_json(r.input_drawing)}, {"load_into_pad", rect_json(r.load_into_pad)},
