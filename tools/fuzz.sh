@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-600}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors weights checkpoint idx_images idx_labels gunzip config classifier manifest numbers)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors weights checkpoint idx_images idx_labels gunzip config classifier manifest numbers url)
 build=$root/build-fuzz
 "$root/tools/build-fuzz.sh" >/dev/null || exit 1
 "$build/tests/fuzz/make_corpus" "$build/corpus" >/dev/null || exit 1

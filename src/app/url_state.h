@@ -35,10 +35,14 @@ struct UrlState {
   std::optional<int> axis0, axis1;  // plane=axes:I,J
   std::optional<bool> cdf;         // cdf=1: the map's Gaussian-CDF spacing
   std::optional<int> tiles;        // tiles=N: the map's grid
-  std::string focus;               // focus=PANEL (sample, interpolate, map, input, train, models, encoder, reparam, elbo, compare)
+  std::string focus;               // focus=PANEL (sample, interpolate, map, input, train, models, encoder, reparam, elbo, compare) or none
   std::string scale;               // scale=auto|projector|1.5
   std::optional<float> beta;       // beta=1: the KL weight for training here
 };
+
+// The panels' names in links (focus=...), in the app's panel order.
+constexpr int kUrlPanels = 10;
+extern const char* const kUrlPanelKeys[kUrlPanels];
 
 // Parses "key=value&key=value" ('#' counts as '&'). Unknown keys and bad values are errors naming
 // them; *out holds the keys that parsed.

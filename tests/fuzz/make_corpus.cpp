@@ -152,6 +152,14 @@ int main(int argc, char** argv) {
   write_text("manifest", "manifest.json", manifest);
   for (const char* text : {"1e-3", "-5", "18446744073709551615", "0.5", "100000", "+7", "2.5E+1"})
     write_text("numbers", std::string("n") + std::to_string(std::hash<std::string>()(text) % 100000), text);
+  // links to a view of the page (the URL's hash)
+  int link = 0;
+  for (const char* text : {"#model=mnist-z2&digit=4&view=inside&eps=2",
+                           "#model=mnist-best&view=explore&a=class:1.0&b=class:7.0&t=0.5&slerp=0",
+                           "#model=mnist-z20&view=explore&digit=17&eps=4&seed=5&T=0.8&grid=8&a=class:2.1&b=test:40&t=0.3"
+                           "&slerp=0&plane=axes:3,5&cdf=0&tiles=12&scale=1.25&beta=1&focus=map",
+                           "#a=z:0.5,-1.25,3e-2&b=prior:7&plane=principal&sclass=-1&scale=projector&focus=none"})
+    write_text("url", "link" + std::to_string(link++), text);
   std::printf("make_corpus: seeds written under %s\n", g_root.string().c_str());
   return 0;
 }
