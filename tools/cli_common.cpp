@@ -8,6 +8,9 @@
 #include <thread>
 
 #include <Eigen/Core>
+
+#include "io/files.h"
+#include "io/numbers.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -28,6 +31,54 @@ void cli_parse(CLI::App& app, int argc, char** argv) {
 void cli_fail(const std::string& program, const std::string& message) {
   std::cerr << program << ": " << message << "\n";
   std::exit(1);
+}
+
+CLI::Validator real_in(double lo, double hi, bool lo_open) {
+  return CLI::Validator(
+      [=](std::string& text) {
+        double v;
+        const Status st = parse_real(text, lo, hi, &v, lo_open);
+        return st ? std::string() : st.message;
+      },
+      "REAL", "real_in");
+}
+
+CLI::Validator integer_in(long long lo, long long hi) {
+  return CLI::Validator(
+      [=](std::string& text) {
+        long long v;
+        const Status st = parse_integer(text, lo, hi, &v);
+        return st ? std::string() : st.message;
+      },
+      "INT", "integer_in");
+}
+
+CLI::Validator seed_value() {
+  return CLI::Validator(
+      [](std::string& text) {
+        uint64_t v;
+        const Status st = parse_u64(text, &v);
+        return st ? std::string() : st.message;
+      },
+      "UINT64", "seed_value");
+}
+
+void prepare_output(const std::string& program, const std::string& path) {
+  Status st = file_check_writable_dir(path);
+  if (!st) cli_fail(program, st.message);
+  std::vector<std::string> removed;
+  st = file_remove_stale_temps(path, &removed);
+  for (const std::string& file : removed)
+    std::cerr << program << ": removed " << file << ", a temporary file left by a process that is gone\n";
+  if (!st) cli_fail(program, st.message);
+}
+
+void check_work_size(const std::string& program, const VaeConfig& config, int batch, const std::string& flag) {
+  const uint64_t floats = config.work_floats(batch);
+  if (floats > kMaxWorkFloats)
+    cli_fail(program, flag + " " + std::to_string(batch) + " with the model " + config.describe() + " needs " +
+                          std::to_string(floats / (1 << 20)) + " Mi floats of work buffers, more than " +
+                          std::to_string(kMaxWorkFloats / (1 << 20)) + " Mi");
 }
 
 std::string default_data_dir() { return std::string(VAE_SOURCE_DIR) + "/.deps/mnist"; }
@@ -63,6 +114,7 @@ Dataset load_split_or_exit(const std::string& program, const std::string& dir, c
   if (!st) cli_fail(program, st.message + (dir == default_data_dir() || dir == dataset_dir(program, "fashion")
                                                  ? " (run tools/setup.sh to install the datasets)"
                                                  : ""));
+  if (d.images.rows() == 0) cli_fail(program, "the " + split + " split in " + dir + " holds no images");
   if (limit > 0 && limit < d.images.rows()) {
     d.images.conservativeResize(limit, Eigen::NoChange);
     d.labels.resize(static_cast<size_t>(limit));

@@ -1,5 +1,7 @@
-// The README's pictures of "What the page teaches": the page in headless Chromium (tests/web/harness.mjs),
-// each idea's view set up as a learner would, saved to web/teach-*.png (whole page or one panel).
+// The README's pictures: the page in headless Chromium (tests/web/harness.mjs), each idea's view set up
+// as a learner would, saved to web/teach-*.png (whole page or one panel); the page on a 1920x1080
+// screen (web/screenshot.png), the Z = 2 manifold (web/screenshot-manifold.png) and a step of the tour
+// (web/tour.png).
 //   node tools/readme_shots.mjs [--site build-web/site] [--artifacts web]      (tools/screenshots.sh)
 import { join } from 'node:path';
 import { click, drag, frames, parseArgs, start, state, waitFor } from '../tests/web/harness.mjs';
@@ -59,6 +61,41 @@ try {
   await click(page, s.rects.train_start);
   await waitFor(page, 'paused', (x) => !x.train.running && x.train.active_points > 2, 20000);
   await save(page, 'teach-train.png', ['train']);
+  // the Z = 2 model's whole latent space, the map focused
+  await page.evaluate(() => { location.hash = '#model=mnist-z2&view=explore&cdf=1&tiles=16&focus=map'; });
+  await throwAwayIfAsked(page);
+  await waitFor(page, 'mnist-z2', (x) => x.model.name === 'mnist-z2' && x.map.points_ready && x.display.focus === 2, 30000);
+  await save(page, 'screenshot-manifold.png');
+  // the tour, step 3: eps and the reparameterization trick
+  await page.evaluate(() => { location.hash = '#focus=none'; });
+  s = await state(page);
+  await click(page, s.rects.tour);
+  s = await waitFor(page, 'the tour', (x) => x.tour.step === 0 && x.model.name === 'mnist-best', 30000);
+  for (let i = 1; i <= 2; ++i) {
+    await click(page, s.rects.tour_next);
+    s = await waitFor(page, `tour step ${i + 1}`, (x) => x.tour.step === i && x.model.name === 'mnist-z2' && x.one_image.ready, 30000);
+  }
+  await waitFor(page, 'log p(x)', (x) => x.one_image.k >= 5000, 30000);
+  await save(page, 'tour.png');
 } finally {
   await app.close();
+}
+
+// the page as a 1920x1080 screen shows it (the window the size of the screen)
+const wide = await start(args, { viewport: { width: 1920, height: 1080 } });
+try {
+  await wide.page.goto(`${wide.url}#model=mnist-best&view=explore&digit=4&a=class:1.0&b=class:7.0&t=0.4`);
+  await waitFor(wide.page, 'the page', (x) => x.data.test === 10000 && x.map.points_ready && x.one_image.ready, 60000);
+  await save(wide.page, 'screenshot.png');
+} finally {
+  await wide.close();
+}
+
+// Answers the question before a model trained here is thrown away, if it was asked.
+async function throwAwayIfAsked(p) {
+  await frames(p, 2);
+  if ((await state(p)).confirm === 0) return;
+  const open = await waitFor(p, 'the question', (x) => x.rects.confirm_discard[2] > 0, 5000);
+  await click(p, open.rects.confirm_discard);
+  await waitFor(p, 'the question to close', (x) => x.confirm === 0, 5000);
 }

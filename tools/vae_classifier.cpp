@@ -19,17 +19,33 @@ int main(int argc, char** argv) {
   app.add_option("--dataset", dataset, "mnist or fashion")->capture_default_str()->check(CLI::IsMember({"mnist", "fashion"}));
   app.add_option("--data", data, "directory of the IDX files [default: the dataset's installed folder]");
   app.add_option("--out", out, "classifier file to write (safetensors)")->capture_default_str();
-  app.add_option("--hidden", hidden, "hidden layer sizes")->delimiter(',')->capture_default_str()->check(CLI::Range(1, 16384));
-  app.add_option("--epochs", epochs, "passes over the training set")->capture_default_str()->check(CLI::Range(1, 10000));
-  app.add_option("--batch", batch, "minibatch size")->capture_default_str()->check(CLI::Range(1, 60000));
-  app.add_option("--lr", lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--seed", seed, "seed")->capture_default_str();
-  app.add_option("--threads", threads, "threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
+  app.add_option("--hidden", hidden, "hidden layer sizes (1 to 16 layers)")->delimiter(',')->capture_default_str()->check(integer_in(1, 16384))->expected(1, 16);
+  app.add_option("--epochs", epochs, "passes over the training set")->capture_default_str()->check(integer_in(1, 10000));
+  app.add_option("--batch", batch, "minibatch size")->capture_default_str()->check(integer_in(1, 60000));
+  app.add_option("--lr", lr, "Adam learning rate")->capture_default_str()->check(real_in(0, 10, true));
+  app.add_option("--seed", seed, "seed")->capture_default_str()->check(seed_value());
+  app.add_option("--threads", threads, "threads (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
   cli_parse(app, argc, argv);
   set_threads(threads);
   if (data.empty()) data = dataset_dir(kProgram, dataset);
+  // parameters and work buffers (two per hidden layer, logits and their gradient) within the programs' bounds
+  uint64_t params = 0, per_row = 2 * 10 + 1, in = 784;
+  for (int h : hidden) {
+    params += uint64_t(h) * in + uint64_t(h);
+    per_row += 2 * uint64_t(h);
+    in = uint64_t(h);
+  }
+  params += 10 * in + 10;
+  if (params > kMaxParams || uint64_t(batch) * per_row + params > kMaxWorkFloats)
+    cli_fail(kProgram, "--hidden with --batch " + std::to_string(batch) + " needs " + std::to_string(params) +
+                           " parameters and " + std::to_string(uint64_t(batch) * per_row) +
+                           " floats of work buffers, more than this program handles (" + std::to_string(kMaxParams) +
+                           ", " + std::to_string(kMaxWorkFloats) + ")");
+  prepare_output(kProgram, out);
   Dataset train = load_split_or_exit(kProgram, data, "train", 0);
   Dataset test = load_split_or_exit(kProgram, data, "test", 0);
+  if (train.images.rows() < batch)
+    cli_fail(kProgram, "the training set (" + std::to_string(train.images.rows()) + " images) is smaller than one batch");
 
   ClassifierTrainer t;
   t.start(784, hidden, 10, batch, lr, seed);

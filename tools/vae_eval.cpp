@@ -91,14 +91,14 @@ int main(int argc, char** argv) {
   app.add_option("--data", data, "directory of the IDX files [default: the dataset's installed folder]");
   app.add_option("--classifier", classifier_path, "a classifier (vae-classifier) scores the samples: for a conditional model, the share "
                  "of samples of each class it agrees with; otherwise its mean confidence in samples from the prior");
-  app.add_option("--k", k, "importance samples per image for log p(x) (0 = skip)")->capture_default_str()->check(CLI::Range(0, 1000000));
-  app.add_option("--n", n, "use the first N test images (0 = all 10000)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", seed, "seed of the eps streams of log p(x)")->capture_default_str();
-  app.add_option("--threads", threads, "threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
-  app.add_option("--chunk", chunk, "samples decoded per GEMM")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--k", k, "importance samples per image for log p(x) (0 = skip)")->capture_default_str()->check(integer_in(0, 1000000));
+  app.add_option("--n", n, "use the first N test images (0 = all 10000)")->capture_default_str()->check(integer_in(0, 1000000000));
+  app.add_option("--seed", seed, "seed of the eps streams of log p(x)")->capture_default_str()->check(seed_value());
+  app.add_option("--threads", threads, "threads (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
+  app.add_option("--chunk", chunk, "samples decoded per GEMM")->capture_default_str()->check(integer_in(1, 100000));
   app.add_option("--image", image, "only test image N: the page's one-image figures (q(z|x), one draw of eps, "
-                 "reconstruction term, KL per dimension, ELBO, log p(x)) as one JSON line")->check(CLI::Range(0L, 9999L));
-  app.add_option("--eps-seed", eps_seed, "with --image: the seed of the eps drawn (the page's \"draw eps\" count)")->capture_default_str();
+                 "reconstruction term, KL per dimension, ELBO, log p(x)) as one JSON line")->check(integer_in(0, 9999));
+  app.add_option("--eps-seed", eps_seed, "with --image: the seed of the eps drawn (the page's \"draw eps\" count)")->capture_default_str()->check(seed_value());
   app.add_flag("--write-card", write_card,
                "write the figures into the file's metadata (architecture, test ELBO, log p(x), classifier agreement); "
                "needs the whole test set");
@@ -113,14 +113,17 @@ int main(int argc, char** argv) {
   Metadata meta;
   Status st = weights_load(weights_path, &p, &meta);
   if (!st) cli_fail(kProgram, st.message);
+  // the model must fit the data (28x28 images, 10 classes) and its buffers the memory, before any is read
+  st = weights_fit_data(p.config, 28 * 28, 10);
+  if (!st) cli_fail(kProgram, weights_path + ": " + st.message + " (MNIST and Fashion-MNIST: 28x28, 10 classes)");
+  check_work_size(kProgram, p.config, chunk, "--chunk");
+  if (write_card) prepare_output(kProgram, weights_path);
   std::string trained_on;
   for (const auto& kv : meta)
     if (kv.first == "dataset") trained_on = kv.second == "fashion-mnist" ? "fashion" : kv.second;
   if (write_card && !trained_on.empty() && trained_on != dataset)
     cli_fail(kProgram, weights_path + " was trained on " + trained_on + "; its card needs --dataset " + trained_on);
   Dataset test = load_split_or_exit(kProgram, data, "test", n);
-  if (p.config.input != test.images.cols())
-    cli_fail(kProgram, weights_path + ": model input " + std::to_string(p.config.input) + " != image size 784");
   // the test images as the model observes them: binarized once, or dequantized once (Gaussian decoder)
   const Mat X = observe_fixed(test.images, p.config.likelihood);
   const long N = static_cast<long>(X.rows());
@@ -202,6 +205,10 @@ int main(int argc, char** argv) {
     ClassifierParams classifier;
     st = classifier_load(classifier_path, &classifier);
     if (!st) cli_fail(kProgram, st.message);
+    if (classifier.input != p.config.input || classifier.classes != C)
+      cli_fail(kProgram, classifier_path + ": the classifier reads " + std::to_string(classifier.input) + " pixels into " +
+                             std::to_string(classifier.classes) + " classes; " + weights_path + " makes " +
+                             std::to_string(p.config.input) + "-pixel images of " + std::to_string(C) + " classes");
     // per class: 1000 samples z ~ N(0, I) decoded with that label, classified from their Bernoulli means
     const int per_class = 1000;
     VaeWork dw;

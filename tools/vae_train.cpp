@@ -2,7 +2,10 @@
 // a checkpoint each epoch, a PNG of prior samples and a PNG of test reconstructions. The model
 // family's options: Bernoulli or Gaussian decoder, activation, dropout, sigma's parameterization,
 // initialization, and the ELBO or IWAE objective.
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -71,12 +74,15 @@ void write_samples_png(const std::string& path, const VaeParams& p) {
 // Rows of 10 test images, each followed by a row of their reconstructions from the encoder's mean.
 void write_reconstructions_png(const std::string& path, const VaeParams& p, const Mat& test_binary,
                                const uint8_t* labels) {
-  const int n = 40, per_row = 10;
+  const int n = static_cast<int>(std::min<Eigen::Index>(40, test_binary.rows())), per_row = 10;
   VaeWork w;
   w.resize(p, n);
   const Mat Y = p.config.classes > 0 ? one_hot(labels, n, p.config.classes) : no_labels(n);
   vae_encode(w, p, test_binary.topRows(n), Y);
-  Mat logits(n, p.config.input), recon(n, p.config.input), grid(2 * n, p.config.input);
+  // pairs of rows: 10 test digits, then their reconstructions (cells past the last digit stay black)
+  const int pairs = (n + per_row - 1) / per_row;
+  Mat logits(n, p.config.input), recon(n, p.config.input);
+  Mat grid = Mat::Zero(2 * pairs * per_row, p.config.input);
   vae_decode(logits, w, p, w.heads.leftCols(p.config.latent), Y);
   sigmoid_forward(recon, logits);
   for (int i = 0; i < n; ++i) {
@@ -113,8 +119,8 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint", f.checkpoint, "checkpoint written after every epoch [default: OUT.ckpt]");
   app.add_flag("--resume", f.resume, "continue from the checkpoint (its config and state) up to --epochs");
   app.add_option("--hidden", f.hidden, "hidden layer sizes, encoder order; the decoder mirrors them (e.g. 500,500)")
-      ->delimiter(',')->capture_default_str()->check(CLI::Range(1, 16384));
-  app.add_option("--latent", f.latent, "latent size Z")->capture_default_str()->check(CLI::Range(1, 4096));
+      ->delimiter(',')->capture_default_str()->check(integer_in(1, 16384));
+  app.add_option("--latent", f.latent, "latent size Z")->capture_default_str()->check(integer_in(1, 4096));
   app.add_option("--activation", f.activation, "hidden activation")->capture_default_str()->check(CLI::IsMember({"relu", "tanh", "elu"}));
   app.add_option("--likelihood", f.likelihood, "p(x|z): bernoulli (binarized pixels) or gaussian (dequantized grey levels)")
       ->capture_default_str()->check(CLI::IsMember({"bernoulli", "gaussian"}));
@@ -123,23 +129,23 @@ int main(int argc, char** argv) {
   app.add_option("--posterior-scale", f.posterior_scale, "sigma of q(z|x): logvar (sigma = exp(a / 2)) or softplus (sigma = softplus(a) + 1e-6)")
       ->capture_default_str()->check(CLI::IsMember({"logvar", "softplus"}));
   app.add_option("--dropout", f.dropout, "drop each hidden unit with this probability in training (0 = none)")
-      ->capture_default_str()->check(CLI::Range(0.0f, 0.9f));
+      ->capture_default_str()->check(real_in(0, 0.9));
   app.add_option("--init", f.init, "initial weights: pytorch (nn.Linear's default) or xavier (Glorot uniform, zero biases)")
       ->capture_default_str()->check(CLI::IsMember({"pytorch", "xavier"}));
   app.add_option("--objective", f.objective, "elbo, or iwae (the importance-weighted bound with --k samples)")
       ->capture_default_str()->check(CLI::IsMember({"elbo", "iwae"}));
-  app.add_option("--k", f.k, "importance samples per image of the iwae objective [default: 5]")->check(CLI::Range(1, 5000));
+  app.add_option("--k", f.k, "importance samples per image of the iwae objective [default: 5]")->check(integer_in(1, 5000));
   app.add_option("--optimizer", f.optimizer, "optimizer")->capture_default_str()->check(CLI::IsMember({"adam", "adagrad"}));
-  app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--lr-final", f.lr_final, "decay the learning rate exponentially to this by the last epoch (0 = constant)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--kl-warmup", f.kl_warmup, "epochs over which the KL term's weight rises from 0 to 1 (0 = none)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--beta", f.beta, "weight of the KL term: 0 = a plain autoencoder, 1 = the VAE, > 1 = a beta-VAE")->capture_default_str()->check(CLI::Range(0.0f, 1000.0f));
-  app.add_option("--batch", f.batch, "minibatch size")->capture_default_str()->check(CLI::Range(1, 60000));
-  app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(CLI::Range(1, 100000));
-  app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(CLI::Range(1, 1000));
-  app.add_option("--seed", f.seed, "seed of the one random stream (init, order, binarization, eps)")->capture_default_str();
-  app.add_option("--threads", f.threads, "threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
-  app.add_option("--train-limit", f.train_limit, "train on the first N training images only (0 = all 60000)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--lr", f.lr, "learning rate")->capture_default_str()->check(real_in(0, 10, true));
+  app.add_option("--lr-final", f.lr_final, "decay the learning rate exponentially to this by the last epoch (0 = constant)")->capture_default_str()->check(real_in(0, 10));
+  app.add_option("--kl-warmup", f.kl_warmup, "epochs over which the KL term's weight rises from 0 to 1 (0 = none)")->capture_default_str()->check(real_in(0, double(kMaxEpochs)));
+  app.add_option("--beta", f.beta, "weight of the KL term: 0 = a plain autoencoder, 1 = the VAE, > 1 = a beta-VAE")->capture_default_str()->check(real_in(0, 1000));
+  app.add_option("--batch", f.batch, "minibatch size")->capture_default_str()->check(integer_in(1, kMaxBatch));
+  app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(integer_in(1, kMaxEpochs));
+  app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(integer_in(1, kMaxSamples));
+  app.add_option("--seed", f.seed, "seed of the one random stream (init, order, binarization, eps)")->capture_default_str()->check(seed_value());
+  app.add_option("--threads", f.threads, "threads (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
+  app.add_option("--train-limit", f.train_limit, "train on the first N training images only (0 = all 60000)")->capture_default_str()->check(integer_in(0, 1000000000));
   app.add_option("--dtype", f.dtype, "how the weights file stores values (f16 halves the size)")->capture_default_str()->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--log", f.log_csv, "append one CSV row per epoch: epoch, samples seen, train and test ELBO, seconds");
   cli_parse(app, argc, argv);
@@ -154,14 +160,12 @@ int main(int argc, char** argv) {
   const int threads = std::min(Eigen::nbThreads(), kShards);
   Eigen::setNbThreads(1);
 
-  Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
-  Dataset test = load_split_or_exit(kProgram, f.data, "test", 0);
-
+  // the model first (checked against the data's shape), then the data: bad flags and bad
+  // checkpoints are refused before anything large is read
   Trainer t;
   if (f.resume) {
     Status st = checkpoint_load(f.checkpoint, &t);
     if (!st) cli_fail(kProgram, st.message);
-    std::printf("resuming %s from epoch %lld (%s)\n", t.params.config.describe().c_str(), t.epoch, f.checkpoint.c_str());
   } else {
     VaeConfig c;
     c.hidden = f.hidden;
@@ -175,8 +179,9 @@ int main(int argc, char** argv) {
     objective_parse(f.objective, &c.objective);
     c.dropout = f.dropout;
     c.iwae_k = c.objective == Objective::iwae ? (f.k > 0 ? f.k : 5) : 1;
-    const Status valid = c.validate();
-    if (!valid) cli_fail(kProgram, valid.message);
+    Status st = c.validate();
+    if (!st) cli_fail(kProgram, st.message);
+    check_work_size(kProgram, c, f.batch, "--batch");
     TrainOptions o;
     o.batch = f.batch;
     o.samples = f.samples;
@@ -190,6 +195,16 @@ int main(int argc, char** argv) {
     t.start(c, o);
   }
   t.threads = threads;
+  Status fits = weights_fit_data(t.params.config, 28 * 28, 10);
+  if (!fits) cli_fail(kProgram, (f.resume ? f.checkpoint + ": " : "") + fits.message + " (MNIST and Fashion-MNIST: 28x28, 10 classes)");
+  for (const std::string& path : {f.out, f.checkpoint, stem(f.out) + "-samples.png", stem(f.out) + "-recon.png"})
+    prepare_output(kProgram, path);
+  if (!f.log_csv.empty()) prepare_output(kProgram, f.log_csv);
+  if (f.resume)
+    std::printf("resuming %s from epoch %lld (%s)\n", t.params.config.describe().c_str(), t.epoch, f.checkpoint.c_str());
+
+  Dataset train = load_split_or_exit(kProgram, f.data, "train", f.train_limit);
+  Dataset test = load_split_or_exit(kProgram, f.data, "test", 0);
   // the test images as this model observes them, once (binarized, or dequantized for a Gaussian decoder)
   const Mat test_binary = observe_fixed(test.images, t.params.config.likelihood);
   const bool iwae = t.params.config.objective == Objective::iwae;
@@ -205,7 +220,8 @@ int main(int argc, char** argv) {
     const bool fresh = !std::ifstream(f.log_csv).good();
     log.open(f.log_csv, std::ios::app);
     if (!log) cli_fail(kProgram, f.log_csv + ": cannot open for appending");
-    if (fresh) log << "epoch,samples_seen," << (iwae ? "train_iwae_bound" : "train_elbo") << ",test_elbo,seconds\n";
+    if (fresh) log << "epoch,samples_seen," << (iwae ? "train_iwae_bound" : "train_elbo") << ",test_elbo,seconds" << std::endl;
+    if (!log) cli_fail(kProgram, "cannot write '" + f.log_csv + "': writing the header failed");
   }
   const long long steps = t.steps_per_epoch(train.images.rows());
   const uint8_t* test_labels = test.labels.data();
@@ -225,9 +241,11 @@ int main(int argc, char** argv) {
                 f.epochs, iwae ? ("IWAE-" + std::to_string(t.params.config.iwae_k)).c_str() : "ELBO", train_elbo,
                 last_test_elbo, bits_per_dim(last_test_elbo, t.params.config), seconds, steps * t.options.batch / seconds);
     std::fflush(stdout);
-    if (log.is_open())
+    if (log.is_open()) {
       log << t.epoch << "," << t.epoch * steps * t.options.batch << "," << train_elbo << "," << last_test_elbo << ","
           << seconds << std::endl;
+      if (!log) cli_fail(kProgram, "cannot write '" + f.log_csv + "': appending a row failed: " + std::strerror(errno));
+    }
     Status st = checkpoint_save(f.checkpoint, t, {});
     if (!st) cli_fail(kProgram, st.message);
   }

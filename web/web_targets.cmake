@@ -11,3 +11,11 @@ target_compile_options(vae-bench PRIVATE -fexceptions)
 target_link_options(vae-bench PRIVATE -fexceptions -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1 -sNODERAWFS=1)
 # a quick run as a test: the program starts, trains, decodes and prints its JSON under node
 add_test(NAME web.bench_runs COMMAND vae-bench --seconds 0.2)
+
+# The page's server under a batch of malformed requests (then the page still loads from it), and
+# uploads that are not what they claim (each refused before it reaches the heap): headless Chromium.
+foreach(test server uploads)
+  add_test(NAME web.${test} COMMAND ${VAE_NODE} ${CMAKE_SOURCE_DIR}/tests/web/${test}.mjs --site ${CMAKE_BINARY_DIR}/site
+                                    --artifacts ${CMAKE_BINARY_DIR}/e2e-artifacts)
+  set_tests_properties(web.${test} PROPERTIES TIMEOUT 300)
+endforeach()

@@ -2,6 +2,7 @@
 #include "app/app.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "app/panels.h"
 #include "app/platform.h"
@@ -134,12 +135,13 @@ void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta,
   app.map.axes_auto = true;
   app.map.grid_dirty = true;
   app.map.points_version = -1;
+  latent_map_forget_probe(app);  // its image was the old model's
   for (Endpoint& e : app.interp.ends) e.dirty = true;
   if (params.config.latent != old_latent) {
     const int Z = params.config.latent;
     app.map.points_ready = false;
     app.map.points_done = 0;
-    app.map.probe_pinned = false;
+    app.map.principal_at = -1;
     app.map.axis0 = 0;
     app.map.axis1 = Z > 1 ? 1 : 0;
     app.map.plane = LatentPlane::axes(Vec::Zero(std::max(Z, 2)), 0, 1);
@@ -163,10 +165,12 @@ void app_new_random_model(AppState& app, const VaeConfig& config, int seed) {
 bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const std::string& source) {
   VaeParams params;
   Metadata meta;
-  Status s = weights_parse(bytes, size, source, &params, &meta);
-  if (s.ok && params.config.input != kSide * kSide)
-    s = Status::error(source + ": the model's input is " + std::to_string(params.config.input) +
-                      " pixels; this app shows 28x28 MNIST digits (784)");
+  // within the app's bounds (the page's heap never shrinks) and fitting its data: 28x28, 10 classes
+  uint64_t need = 0;
+  Status s = weights_check_head(bytes, size, size, source, kAppWeightsLimits, &need);
+  if (s.ok) s = weights_parse(bytes, size, source, &params, &meta);
+  const Status fit = s.ok ? weights_fit_data(params.config, kSide * kSide, 10) : Status::success();
+  if (!fit.ok) s = Status::error(source + ": " + fit.message + "; this app shows 28x28 digits of 10 classes");
   if (!s.ok) {
     app_set_status(app, "Not loaded (the current model is kept): " + s.message, true);
     return false;
@@ -177,11 +181,32 @@ bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const st
   return true;
 }
 
+// The model card's figures (vae-eval --write-card): they describe the weights they were measured on.
+static bool is_card_figure(const std::string& key) {
+  static const char* const keys[] = {"test_elbo", "test_elbo_of", "test_images", "log_px", "log_px_how",
+                                     "classifier_agreement", "classifier_agreement_how", "prior_sample_score",
+                                     "prior_sample_score_how"};
+  for (const char* k : keys)
+    if (key == k) return true;
+  return false;
+}
+
 std::vector<uint8_t> app_weights_bytes(const AppState& app, const std::string& dtype) {
+  const long long steps = app.train_panel.steps;
   Metadata meta;
+  // trained further here, the file's card must describe these weights: the old figures go, the test
+  // ELBO is measured again (the README's protocol, as vae-eval does); log p(x) would take minutes
   for (const auto& kv : app.meta)
-    if (kv.first != "config") meta.push_back(kv);
-  meta.push_back({"app_train_steps", std::to_string(app.train_panel.steps)});
+    if (kv.first != "config" && kv.first != "app_train_steps" && (steps == 0 || !is_card_figure(kv.first)))
+      meta.push_back(kv);
+  meta.push_back({"app_train_steps", std::to_string(steps)});
+  if (steps > 0 && app.test_binary.rows() > 0 && app.test_binary.cols() == app.trainer.params.config.input) {
+    char elbo[32];
+    std::snprintf(elbo, sizeof elbo, "%.3f", -test_set_loss(app.trainer.params, app.test_binary, app.test.labels.data()).neg_elbo);
+    meta.push_back({"test_elbo", elbo});
+    meta.push_back({"test_elbo_of", "measured in the page after " + std::to_string(steps) + " steps trained there"});
+    meta.push_back({"test_images", std::to_string(app.test_binary.rows())});
+  }
   return safetensors_serialize(weights_to_safetensors(app.trainer.params, meta, dtype));
 }
 
@@ -275,6 +300,11 @@ void confirm_popup(AppState& app) {
 
 void app_frame(AppState& app) {
   app.now = now_seconds();
+  url_state_pending(app);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)) && app.focus >= 0) app.focus = -1, app.reset_layout = true;
+  // a layout change asked for during a frame (a focus button, the menu) moves every panel in the next
+  app.layout_now = app.reset_layout;
+  app.reset_layout = false;
   main_menu_bar(app);
   // no shipped weights (a failed fetch or file): start from random weights, the message stays
   if (!app.has_model && app.status_error) app_new_random_model(app, VaeConfig(), 1);
@@ -300,11 +330,11 @@ void app_frame(AppState& app) {
     panel_elbo(app);
     panel_compare(app);
     confirm_popup(app);
+    tour_window(app);
     if (app.frame == 0) platform_mark("first frame built");
     // the first frame with digits (a view without the sample grid: the first frame)
     if (app.sample.digits.version >= 0 || !view_shows(app, kPanelSample)) app.first_digits = true;
   }
   help_window(app);
-  app.reset_layout = false;
   ++app.frame;
 }

@@ -8,14 +8,23 @@
 
 #include "app/models.h"
 #include "app/panel_state.h"
+#include "app/url_state.h"
 #include "io/idx.h"
 #include "io/weights.h"
 #include "train/trainer.h"
+
+struct AppState;
 
 // A widget's screen rectangle (ImGui coordinates = CSS pixels of the page), for the browser test.
 struct Rect {
   float x = 0, y = 0, w = 0, h = 0;
 };
+
+// The UI scale for a window of w x h CSS pixels: points are CSS pixels / scale. Auto grows the
+// 1280 x 800 layout with the window; projector makes it as large as the smallest layout (1024 x 640
+// points) allows; a fixed choice is capped there too, so no layout is ever smaller than that.
+float ui_scale(const AppState& app, float w, float h);
+constexpr float kMinLayoutW = 1024, kMinLayoutH = 640;
 
 // The page's views: each shows a set of panels laid out to fill the window.
 enum class View { explore, inside, train };
@@ -41,9 +50,22 @@ struct AppState {
   long long frame = 0;
   double now = 0;  // seconds, at the start of the frame
   bool first_digits = false;  // a frame with sampled digits has been built
-  bool reset_layout = true;
+  bool reset_layout = true;  // asks for the panels to go where the view puts them
+  bool layout_now = false;   // ... this frame (reset_layout as the frame began)
   bool show_help = false;
   View view = View::explore;
+  int focus = -1;              // a panel enlarged to the whole view (Panel numbering), -1: none
+  UrlState url_pending;        // the part of a link that waits for its model (model_index == url_pending_model)
+  int url_pending_model = -1;
+  bool has_url_pending = false;
+  std::string last_link;       // the last "Copy link"
+  int tour_step = -1;          // the guided tour's step, -1: not touring
+  float overflow[16][2] = {};  // each panel's content beyond its window last frame (x, y points)
+  int ui_scale_mode = 0;       // 0: auto (from the window's size), 1: projector, 2: fixed ui_scale_fixed
+  float ui_scale_fixed = 1;
+  // the display as the frame found it (display.cpp): for the page's state and the scale menu
+  float display_dpr = 1, display_scale = 1, font_px = 0;
+  int canvas_w = 0, canvas_h = 0;
 
   SamplePanel sample;
   InterpolatePanel interp;
@@ -60,11 +82,19 @@ struct AppState {
         latent_map, strip, style_row, sample_class, map_class, draw_class;
     Rect views[kViews];    // the menu bar's view tabs
     Rect panels[16];       // each panel's window (Panel numbering, panels.h), as laid out this frame
+    Rect focus[16];        // each panel's focus button (title bar)
+    Rect view_menu, copy_link, tour, tour_next, tour_back, tour_leave;
+    std::vector<Rect> scale_items;  // View > UI scale's entries, while open
+    std::vector<Rect> meta_values;  // the metadata table's values, while open
+    Rect status, meta_header, map_points;
     Rect draw_eps, draw_clear, input_x, test_index, input_test, input_drawing, load_into_pad, prepare, beta, compare_train,
         compare_shipped, confirm_discard, confirm_cancel, encoder_chart, elbo_panel, train_plot;
     Rect compare_codes[2];  // the two sides' code plots
     Rect map_ellipse;       // the bounding box of q(z|x)'s 2 sigma ellipse on the latent map
     float map_ellipse_centre[2] = {0, 0};  // the mean of its points
+    Rect scale_menu;  // View > UI scale
+    Rect dtype[2];   // the download's F16 and F32 choices
+    Rect map_label;  // the inspected input's label on the map ("your drawing", "test #N ...")
     float map_mu[2] = {0, 0};  // where mu of the inspected input is drawn on the map (screen)
     float map_z[2] = {0, 0};   // and the drawn z
     Rect map_endpoint[2];  // the A and B handles on the latent map
@@ -84,6 +114,9 @@ void app_frame(AppState& app);
 void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta, const std::string& source);
 // A model of this shape with random weights (PyTorch's nn.Linear initialization from `seed`).
 void app_new_random_model(AppState& app, const VaeConfig& config, int seed);
+// The largest weights the app loads: 4,194,304 parameters (16 MiB as F32), a 1 MiB header. The page's
+// WebAssembly heap never shrinks, so an upload is checked against these before it is copied in.
+constexpr WeightsLimits kAppWeightsLimits = {uint64_t(1) << 22, uint64_t(1) << 20};
 // Parses a safetensors upload; on failure the current model stays and the status says why.
 bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const std::string& source);
 // The current weights as safetensors bytes (F32 or F16).

@@ -11,9 +11,11 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/display.h"
 #include "app/platform.h"
 #include "app/screenshot.h"
 #include "app/url_state.h"
+#include "io/numbers.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -28,23 +30,12 @@
 struct Loop {
   GLFWwindow* window = nullptr;
   AppState* app = nullptr;
+  Display display;
   bool reported_first_digits = false;
   long long max_frames = 0;  // native: > 0 quits after this many frames ...
   std::string screenshot;    // ... saving the last one here
   int exit_code = 0;
 };
-
-#ifdef __EMSCRIPTEN__
-EM_JS(int, js_window_width, (), { return window.innerWidth; });
-EM_JS(int, js_window_height, (), { return window.innerHeight; });
-
-// The canvas fills the browser window.
-static void fit_canvas(GLFWwindow* window) {
-  int w = 0, h = 0;
-  glfwGetWindowSize(window, &w, &h);
-  if (w != js_window_width() || h != js_window_height()) glfwSetWindowSize(window, js_window_width(), js_window_height());
-}
-#endif
 
 // The last frame of a --frames run: saved and checked with --screenshot.
 static void finish(Loop& loop, int width, int height) {
@@ -61,18 +52,21 @@ static void finish(Loop& loop, int width, int height) {
 
 static void frame(void* arg) {
   Loop& loop = *static_cast<Loop*>(arg);
-#ifdef __EMSCRIPTEN__
-  fit_canvas(loop.window);
-#endif
   glfwPollEvents();
   if (loop.app->frame == 0) platform_mark("first frame");
+  display_before_frame(loop.display, loop.window, *loop.app);
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  display_after_backend(loop.display);
+  loop.app->display_dpr = loop.display.dpr;
+  loop.app->display_scale = loop.display.scale;
+  loop.app->font_px = loop.display.font_px;
+  loop.app->canvas_w = loop.display.fb_w;
+  loop.app->canvas_h = loop.display.fb_h;
   ImGui::NewFrame();
   app_frame(*loop.app);
   ImGui::Render();
-  int width = 0, height = 0;
-  glfwGetFramebufferSize(loop.window, &width, &height);
+  const int width = loop.display.fb_w, height = loop.display.fb_h;
   glViewport(0, 0, width, height);
   glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
@@ -116,6 +110,9 @@ static void setup_imgui(GLFWwindow* window, const char* glsl_version) {
 #endif
   ImGui::StyleColorsDark();
   ImGuiStyle& style = ImGui::GetStyle();
+  // opaque windows: nothing shows through a panel (a projector washes out what is half there)
+  style.Colors[ImGuiCol_WindowBg].w = 1.0f;
+  style.Colors[ImGuiCol_PopupBg].w = 1.0f;
   style.WindowRounding = 4;
   style.FrameRounding = 3;
   style.GrabRounding = 3;
@@ -134,7 +131,12 @@ static bool parse_flags(int argc, char** argv, Loop* loop) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
-    if (arg == "--frames" && has_value) loop->max_frames = std::atoll(argv[++i]);
+    if (arg == "--frames" && has_value) {
+      long long frames = 0;
+      const Status st = parse_integer(argv[++i], 1, 1000000000, &frames);
+      if (!st) return std::fprintf(stderr, "vae-app: --frames: %s\n", st.message.c_str()), false;
+      loop->max_frames = frames;
+    }
     else if (arg == "--screenshot" && has_value) loop->screenshot = argv[++i];
     else if (arg == "--model" && has_value) model = argv[++i];
     else if ((arg == "--digit" || arg == "--view") && has_value) link += "&" + arg.substr(2) + "=" + argv[++i];
@@ -186,6 +188,15 @@ int main(int argc, char** argv) {
   loop.app = &app_instance();
 #ifndef __EMSCRIPTEN__
   if (!parse_flags(argc, argv, &loop)) return 2;
+#endif
+#ifndef __EMSCRIPTEN__
+  {
+    std::vector<uint8_t> font;
+    if (file_read_all(VAE_APP_FONT, &font).ok)
+      display_set_font(font.data(), font.size());
+    else
+      std::fprintf(stderr, "vae-app: %s not found (apt-get install fonts-dejavu-core): ImGui's built-in font instead\n", VAE_APP_FONT);
+  }
 #endif
   if (!glfwInit()) return 1;
   const char* glsl_version = nullptr;

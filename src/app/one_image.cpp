@@ -153,7 +153,9 @@ void inspect_update(AppState& app) {
       o.log_px_by_k.clear();
       return;
     }
-    if (model_changed || o.work.batch == 0) o.work.resize(app.trainer.params, 250);
+    // the buffers follow the model's shape (the input may have waited for data across a switch of model)
+    const std::string shape = app.trainer.params.config.describe();
+    if (o.work_shape != shape) o.work.resize(app.trainer.params, 250), o.work_shape = shape;
     posterior_figures(app, o);
     eps_figures(app, o);
     o.version = app.version;

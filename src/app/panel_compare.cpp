@@ -17,9 +17,9 @@ constexpr int kCompareSamples = 6;                             // a kCompareSamp
 
 void side_init(ComparePanel& c) {
   if (c.sides[0].title[0] != '\0') return;
-  c.sides[0].title = "Autoencoder (beta = 0)";
+  c.sides[0].title = "Autoencoder (β = 0)";
   c.sides[0].beta = 0;
-  c.sides[1].title = "VAE (beta = 1)";
+  c.sides[1].title = "VAE (β = 1)";
   c.sides[1].beta = 1;
 }
 
@@ -159,7 +159,7 @@ void side_view(AppState& app, int k, float width) {
   }
   codes_plot(app, side, width, k);
   ImGui::Text("KL %.1f nats, recon. %.1f", side.kl, side.recon);
-  ImGui::Text("codes inside 2 sigma: %.0f%%", 100 * side.inside_2sigma);
+  ImGui::Text("codes inside 2σ: %.0f%%", 100 * side.inside_2sigma);
   ImGui::TextDisabled("decoded z ~ N(0, I):");
   grid_image(side.samples, ImVec2(width, width));
   ImGui::EndGroup();
@@ -220,11 +220,11 @@ void panel_compare(AppState& app) {
   ImGui::SameLine();
   if (ImGui::Button("Shipped pair")) request_shipped(app);
   app.rects.compare_shipped = item_rect();
-  ImGui::SameLine();
-  if (c.live)
-    ImGui::TextDisabled("%lld steps each (%.0fk images)", c.steps, c.steps * 100 / 1000.0);
-  else
-    ImGui::TextDisabled(mnist ? "shipped: 100 epochs each" : "(MNIST models: pick an MNIST model first)");
+  char note[64];
+  std::snprintf(note, sizeof note, "%lld steps each (%.0fk images)", c.steps, c.steps * 100 / 1000.0);
+  const char* text = c.live ? note : mnist ? "shipped: 100 epochs each" : "(to train here: an MNIST model first)";
+  same_line_if_fits(ImGui::CalcTextSize(text).x);
+  ImGui::TextDisabled("%s", text);
   help_marker("Both sides: 784-400-2-400-784, Adam, batch 100, the same seed and the same batches. The ELBO's KL term "
               "pulls each q(z|x) towards N(0, I); without it (beta = 0) nothing does, so the codes drift apart, leave "
               "the prior's circles and leave holes between the classes. Decoding z ~ N(0, I) then lands where no "
@@ -237,5 +237,5 @@ void panel_compare(AppState& app) {
   side_view(app, 0, width);
   ImGui::SameLine();
   side_view(app, 1, width);
-  ImGui::End();
+  panel_end(app, kPanelCompare);
 }

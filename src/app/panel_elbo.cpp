@@ -31,14 +31,14 @@ void figures(const OneImagePanel& o) {
   std::snprintf(recon, sizeof recon, "  E_q[log p(x|z)], %d draws", o.recon.samples);
   figure_row(recon, "The reconstruction term: the mean over draws z ~ q(z|x) of the Bernoulli log-likelihood of x's pixels.",
              o.recon.recon, IM_COL32(110, 170, 255, 255));
-  figure_row("- KL(q(z|x) || N(0, I))", "In closed form (appendix B): -1/2 sum_j (1 + log sigma_j^2 - mu_j^2 - sigma_j^2).",
+  figure_row("− KL(q(z|x) ‖ N(0, I))", "In closed form (appendix B): −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²).",
              -kl, IM_COL32(255, 170, 60, 255));
   figure_row("= ELBO", "The evidence lower bound the VAE maximizes: a lower bound on log p(x).", o.elbo);
   char px[64];
   std::snprintf(px, sizeof px, "  log p(x), k = %lld", o.log_px.count);
   figure_row(px, "Importance-weighted: log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x). A bound that rises "
                  "to log p(x) as k grows.", has_px ? o.log_px.value() : NAN);
-  figure_row("  gap = KL(q(z|x) || p(z|x))",
+  figure_row("  gap = KL(q(z|x) ‖ p(z|x))",
              "log p(x) - ELBO: how far q(z|x) is from the true posterior p(z|x), the price of the approximation "
              "(the paper's equation 1: log p(x) = ELBO + KL(q(z|x) || p(z|x))).",
              has_px ? o.log_px.value() - o.elbo : NAN, IM_COL32(120, 220, 140, 255));
@@ -115,7 +115,7 @@ void kl_bars(const AppState& app, const OneImagePanel& o, ImVec2 size) {
     if (ImGui::IsItemHovered() && mx >= at.x + j * col && mx < at.x + (j + 1) * col) hovered = j;
   }
   if (hovered >= 0)
-    ImGui::SetTooltip("KL of dimension %d: %.3f nats (mu %.3f, sigma %.3f)%s", hovered, o.kl[hovered], o.q.mu[hovered],
+    ImGui::SetTooltip("KL of dimension %d: %.3f nats (μ %.3f, σ %.3f)%s", hovered, o.kl[hovered], o.q.mu[hovered],
                       o.q.sigma[hovered], hovered < app.activity.kl.size() && app.activity.kl[hovered] <= kActiveKl
                                               ? "\ninactive: the model leaves this dimension at the prior" : "");
 }
@@ -130,7 +130,7 @@ void panel_elbo(AppState& app) {
   app.rects.elbo_panel = Rect{ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowSize().x, ImGui::GetWindowSize().y};
   if (!o.ready || o.kl.size() != app.trainer.params.config.latent) {
     ImGui::TextDisabled("No input yet: draw a digit or pick a test image.");
-    ImGui::End();
+    panel_end(app, kPanelElbo);
     return;
   }
   ImGui::Text("x = %s, in nats:", o.what.c_str());
@@ -147,10 +147,10 @@ void panel_elbo(AppState& app) {
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
-  ImGui::Text("KL per dimension (sum %.2f)", o.kl.cast<double>().sum());
-  help_marker("KL(q(z_j|x) || N(0, 1)) = 1/2 (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2): the nats each dimension costs. "
+  ImGui::Text("KL per dim. (Σ %.2f)", o.kl.cast<double>().sum());
+  help_marker("KL(q(z_j|x) ‖ N(0, 1)) = ½ (μ_j² + σ_j² − 1 − log σ_j²): the nats each dimension costs. "
               "Grey: inactive dimensions, near 0 for every image.");
   kl_bars(app, o, ImVec2(ImGui::GetContentRegionAvail().x, side));
   ImGui::EndGroup();
-  ImGui::End();
+  panel_end(app, kPanelElbo);
 }

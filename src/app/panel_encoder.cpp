@@ -38,8 +38,8 @@ void bands_and_axis(const Chart& c, ImDrawList* dl, float label_w) {
 void column_tooltip(const AppState& app, int j) {
   const OneImagePanel& o = app.inspect;
   ImGui::BeginTooltip();
-  ImGui::Text("z_%d: mu = %.3f, sigma = exp(logvar / 2) = %.3f", j, o.q.mu[j], o.q.sigma[j]);
-  ImGui::Text("KL(q(z_%d|x) || N(0, 1)) = %.3f nats for this x", j, o.kl[j]);
+  ImGui::Text("z_%d: μ = %.3f, σ = exp(logvar / 2) = %.3f", j, o.q.mu[j], o.q.sigma[j]);
+  ImGui::Text("KL(q(z_%d|x) ‖ N(0, 1)) = %.3f nats for this x", j, o.kl[j]);
   if (j < app.activity.kl.size())
     ImGui::Text("mean KL over %d test images: %.4f nats: %s", kActivityImages, app.activity.kl[j],
                 active(app, j) ? "active" : "inactive (the model does not use it)");
@@ -51,20 +51,20 @@ void column_tooltip(const AppState& app, int j) {
 void panel_encoder(AppState& app) {
   const OneImagePanel& o = app.inspect;
   if (!panel_begin(app, kPanelEncoder, "Encoder q(z|x)",
-                   "The encoder does not give one code: it gives a Gaussian N(mu, sigma^2) per latent dimension."))
+                   "The encoder does not give one code: it gives a Gaussian N(μ, σ²) per latent dimension."))
     return;
   const int Z = app.trainer.params.config.latent;
   if (!o.ready || o.q.mu.size() != Z) {
     ImGui::TextDisabled(o.source == InputSource::drawing ? "Draw a digit (or pick a test image) to see q(z|x)."
                                                          : "Waiting for the test images...");
-    ImGui::End();
+    panel_end(app, kPanelEncoder);
     return;
   }
   ImGui::Text("%s: %d of %d dimensions active", o.what.c_str(), app.activity.active, Z);
-  help_marker("Dot: mu_j. Whisker: mu_j - sigma_j to mu_j + sigma_j, sigma_j = exp(logvar_j / 2). Bands: the prior "
-              "N(0, 1)'s +-1 and +-2. A white tick: the z drawn in 'z = mu + sigma * eps'. Grey columns: inactive "
+  help_marker("Dot: μ_j. Whisker: μ_j − σ_j to μ_j + σ_j, σ_j = exp(logvar_j / 2). Bands: the prior "
+              "N(0, 1)'s ±1 and ±2. A white tick: the z drawn in 'z = μ + σ ⊙ ε'. Grey columns: inactive "
               "dimensions, whose mean KL over test images is below 0.01 nats: the encoder leaves them at the prior "
-              "(mu ~ 0, sigma ~ 1) for every image and the decoder ignores them. Hover a column for its numbers.");
+              "(μ ≈ 0, σ ≈ 1) for every image and the decoder ignores them. Hover a column for its numbers.");
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float label_w = ImGui::CalcTextSize("-10").x + 8;
   float extent = 3;
@@ -110,5 +110,5 @@ void panel_encoder(AppState& app) {
     const float x = c.at.x + label_w + (j + 0.5f) * col_w - ImGui::CalcTextSize(text).x * 0.5f;
     dl->AddText(ImVec2(x, row.y - ImGui::GetStyle().ItemSpacing.y), active(app, j) ? IM_COL32(200, 200, 210, 255) : IM_COL32(110, 110, 120, 255), text);
   }
-  ImGui::End();
+  panel_end(app, kPanelEncoder);
 }

@@ -77,7 +77,8 @@ static void pad_view(AppState& app, float side) {
   const bool inspected = app.inspect.source == InputSource::drawing;
   dl->AddRect(at, end, inspected ? IM_COL32(255, 210, 80, 255) : IM_COL32(120, 120, 160, 255), 0, 0, inspected ? 2 : 1);
   if (!d.has_ink)
-    dl->AddText(ImVec2(at.x + 8, at.y + 6), IM_COL32(130, 130, 150, 255), "draw a digit here");
+    dl->AddText(ImVec2(at.x + 8, at.y + 6), IM_COL32(130, 130, 150, 255),
+                app.dataset == "mnist" ? "draw a digit here" : "draw here");
   if (ImGui::IsItemHovered()) {
     const ImVec2 m = ImGui::GetIO().MousePos;
     dl->AddCircle(m, d.brush * s * 1.5f, IM_COL32(255, 210, 80, 200));
@@ -99,12 +100,13 @@ bool test_image_chooser(AppState& app, const char* id, int* index, int* cls) {
   }
   bool changed = false;
   ImGui::PushID(id);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
   if (ImGui::InputInt("##index", index)) changed = true;
   app.rects.test_index = item_rect();
   *index = std::clamp(*index, 0, n - 1);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * (app.dataset == "mnist" ? 3.5f : 7.5f));
+  const float combo = ImGui::GetFontSize() * (app.dataset == "mnist" ? 3.5f : 7.5f);
+  same_line_if_fits(combo + ImGui::GetFrameHeight() * 1.5f);
+  ImGui::SetNextItemWidth(combo);
   if (ImGui::BeginCombo("##class", app_class_name(app, *cls).c_str())) {
     for (int k = 0; k < 10; ++k)
       if (ImGui::Selectable(app_class_name(app, k).c_str(), k == *cls)) {
@@ -141,6 +143,13 @@ static void source_controls(AppState& app) {
   app.rects.input_test = item_rect();
   ImGui::SameLine();
   if (test_image_chooser(app, "inspect", &o.test_index, &o.test_class)) inspect_test_image(app, o.test_index);
+  same_line_if_fits(ImGui::CalcTextSize("into the pad").x + ImGui::GetStyle().FramePadding.x * 2);
+  ImGui::BeginDisabled(app.test.labels.empty());
+  if (ImGui::Button("into the pad")) inspect_load_into_pad(app, o.test_index);
+  app.rects.load_into_pad = item_rect();
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("copy test image #%d (its grey levels) into the pad, to change it by hand", o.test_index);
   if (ImGui::RadioButton("your drawing", !test)) inspect_drawing(app);
   app.rects.input_drawing = item_rect();
   ImGui::SameLine();
@@ -151,18 +160,22 @@ static void source_controls(AppState& app) {
               "the same way before it reads it. Switch off to feed the drawing as drawn and compare.");
 }
 
+std::string input_caption(const AppState& app) {
+  const bool digits = app.dataset == "mnist";
+  return std::string(digits ? "Draw a digit" : "Draw a garment") +
+         " (left button draws, right erases) or pick a test image: the encoder reads x, the decoder redraws it "
+         "from the code μ(x).";
+}
+
 void panel_input(AppState& app) {
   DrawPanel& d = app.draw;
   OneImagePanel& o = app.inspect;
   pad_update(app);
-  if (!panel_begin(app, kPanelInput, "Input x",
-                   "Draw a digit (left button draws, right erases) or pick a test image: the encoder reads x, "
-                   "the decoder redraws it from the code mu(x)."))
-    return;
+  if (!panel_begin(app, kPanelInput, "Input x", input_caption(app).c_str())) return;
   source_controls(app);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
-  const float rows_below = app_classes(app) > 0 ? 2.4f : 1.2f;
+  const float rows_below = app_classes(app) > 0 ? 2.3f : 1.15f;
   const float side = std::max(64.0f, std::min((avail.x - spacing) * 0.6f, avail.y - ImGui::GetFrameHeightWithSpacing() * rows_below));
   const float small = std::max(32.0f, (side - ImGui::GetStyle().ItemSpacing.y) * 0.5f);
   pad_view(app, side);
@@ -174,7 +187,7 @@ void panel_input(AppState& app) {
                                             ? "x: the test image as the encoder reads it (binarized once, as every test figure is)"
                                             : d.prepare ? "x: your drawing as the encoder reads it, prepared as MNIST's digits were"
                                                         : "x: your drawing as the encoder reads it, as drawn");
-    labelled_image(o.decoded_mu, small, "decoded mu", "the decoder's image (pixel probabilities) for z = mu(x)");
+    labelled_image(o.decoded_mu, small, "decoded μ", "the decoder's image (pixel probabilities) for z = μ(x)");
   } else {
     ImGui::Dummy(ImVec2(small, small));
     ImGui::TextDisabled(o.source == InputSource::drawing ? "(draw something)" : "(test images loading)");
@@ -185,20 +198,13 @@ void panel_input(AppState& app) {
     d.dirty = true;
   }
   app.rects.draw_clear = item_rect();
-  ImGui::SameLine();
-  ImGui::BeginDisabled(app.test.labels.empty());
-  if (ImGui::Button("Test image in")) inspect_load_into_pad(app, o.test_index);
-  app.rects.load_into_pad = item_rect();
-  ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("copy test image #%d (its grey levels) into the pad, to change it by hand", o.test_index);
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::GetFontSize() * 3);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3);
   ImGui::SliderFloat("##brush", &d.brush, 0.6f, 2.5f, "%.1f");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("brush radius (pad pixels)");
   const int C = app_classes(app);
   for (int which = 0; which < 2; ++which) {
-    ImGui::SameLine();
+    same_line_if_fits(ImGui::GetFontSize() * 2.8f);
     ImGui::BeginDisabled(!o.ready);
     if (ImGui::Button(which == 0 ? "-> A" : "-> B")) {
       endpoint_set_custom(app, which, o.q.mu, o.what);
@@ -213,5 +219,5 @@ void panel_input(AppState& app) {
                 "does not say, and p(x|z,y) redraws it as that class. Pick another class to see your style as "
                 "another digit (or garment). A test image is read with its own label.");
   }
-  ImGui::End();
+  panel_end(app, kPanelInput);
 }

@@ -161,7 +161,8 @@ void panel_interpolate(AppState& app) {
                    "Walk in a straight line (or a great circle) from code A to code B and decode every point on the way."))
     return;
   endpoint_controls(app, 0);
-  if (app_classes(app) == 0) ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);  // conditional: one row each
+  // B beside A when both fit on a line (a conditional model's endpoints are wider: one row each)
+  if (app_classes(app) == 0) same_line_if_fits(ImGui::GetFontSize() * 18.5f);
   endpoint_controls(app, 1);
 
   if (ImGui::RadioButton("linear", !p.spherical)) p.spherical = false, p.dirty = true;
@@ -177,10 +178,10 @@ void panel_interpolate(AppState& app) {
       "a prior sample with the class picked next to it. When A and B have different classes the label is "
       "interpolated too, y(t) = (1 - t) yA + t yB (a soft one-hot the decoder reads like any input), so the strip "
       "morphs one class into the other while z moves the style.");
-  ImGui::SameLine(0, ImGui::GetFontSize());
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  same_line_if_fits(ImGui::GetFontSize() * 10);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::SliderInt("steps", &p.steps, 3, 16)) p.dirty = true;
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::GetFontSize() * 5);
   ImGui::Checkbox("animate", &p.animate);
   if (p.animate) {
     p.t += p.direction * ImGui::GetIO().DeltaTime * 0.4f;
@@ -199,12 +200,15 @@ void panel_interpolate(AppState& app) {
   ImGui::SetNextItemWidth(width);
   ImGui::SliderFloat("##t", &p.t, 0.0f, 1.0f, "t = %.3f");
   app.rects.interp_slider = item_rect();
-  ImGui::TextDisabled("A: %s", p.ends[0].text.c_str());
-  ImGui::TextDisabled("B: %s", p.ends[1].text.c_str());
-  if (app_classes(app) == 0) ImGui::Spacing();  // (a conditional model's endpoints take a row more)
-  ImGui::TextUnformatted(p.spherical ? "z(t) = slerp(zA, zB, t)" : "z(t) = (1 - t) zA + t zB");
-  ImGui::TextDisabled(app_classes(app) > 0 ? "and y(t) = (1 - t) yA + t yB: decoded [z(t) | y(t)]"
-                                           : "then the decoder's image for z(t)");
+  // the endpoints and the formula, as many lines as there is room for
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  const auto room = [line] { return ImGui::GetContentRegionAvail().y >= line; };
+  if (room()) ImGui::TextDisabled("A: %s", p.ends[0].text.c_str());
+  if (room()) ImGui::TextDisabled("B: %s", p.ends[1].text.c_str());
+  if (room()) ImGui::TextUnformatted(p.spherical ? "z(t) = slerp(zA, zB, t)" : "z(t) = (1 - t) zA + t zB");
+  if (room())
+    ImGui::TextDisabled(app_classes(app) > 0 ? "and y(t) = (1 - t) yA + t yB: decoded [z(t) | y(t)]"
+                                             : "then the decoder's image for z(t)");
   ImGui::EndGroup();
-  ImGui::End();
+  panel_end(app, kPanelInterpolate);
 }

@@ -16,7 +16,8 @@ static const char* kPlaneNames[] = {"principal directions", "two axes"};
 static void points_update(AppState& app) {
   LatentMapPanel& m = app.map;
   const int Z = app.trainer.params.config.latent;
-  const int n = std::min<int>(m.num_points, static_cast<int>(app.test.labels.size()));
+  // at least kPrincipalCodes codes: the plane comes from those, whatever number of dots is drawn
+  const int n = std::min<int>(std::max(m.num_points, kPrincipalCodes), static_cast<int>(app.test.labels.size()));
   if (n == 0) return;
   if (m.points_mu.rows() != n || m.points_mu.cols() != Z) {
     m.points_mu.resize(n, Z);
@@ -42,7 +43,11 @@ static void points_update(AppState& app) {
   if (m.points_done >= n && m.points_pass_at != m.principal_at) {
     m.points_ready = true;
     m.principal_at = m.points_pass_at;
-    if (Z > 2) m.principal = principal_plane(ConstMatMap(m.points_mu.data(), n, Z));
+    // the principal plane and the codes' mean of the first kPrincipalCodes test images
+    const int k = std::min(n, kPrincipalCodes);
+    const ConstMatMap first(m.points_mu.data(), k, Z);
+    m.codes_mean = first.colwise().mean().transpose();
+    if (Z > 2) m.principal = principal_plane(first);
   }
 }
 
@@ -57,9 +62,10 @@ static LatentPlane current_plane(const AppState& app) {
     p.dir1 = Vec::Zero(1);
     return p;
   }
-  const bool have_codes = m.points_ready && Z > 2;
-  if (m.kind == PlaneKind::principal && have_codes) return m.principal;
-  const Vec origin = have_codes ? Vec(m.points_mu.colwise().mean().transpose()) : Vec(Vec::Zero(Z));
+  // (a pass over more codes keeps the plane of the last one: it comes from the first kPrincipalCodes)
+  const bool have_codes = Z > 2 && m.principal_at >= 0 && m.codes_mean.size() == Z;
+  if (m.kind == PlaneKind::principal && have_codes && m.principal.origin.size() == Z) return m.principal;
+  const Vec origin = have_codes ? m.codes_mean : Vec(Vec::Zero(Z));
   const int a0 = Z == 2 ? 0 : m.axis0, a1 = Z == 2 ? 1 : m.axis1;
   return LatentPlane::axes(origin, a0, a1);
 }
@@ -67,6 +73,13 @@ static LatentPlane current_plane(const AppState& app) {
 static bool same_plane(const LatentPlane& a, const LatentPlane& b) {
   return a.origin.size() == b.origin.size() && a.origin == b.origin && a.dir0 == b.dir0 && a.dir1 == b.dir1 &&
          a.scale0 == b.scale0 && a.scale1 == b.scale1;
+}
+
+void latent_map_forget_probe(AppState& app) {
+  LatentMapPanel& m = app.map;
+  texture_free(&m.probe.texture);
+  m.probe = DigitGrid();
+  m.probe_pinned = false;
 }
 
 void latent_map_redraw(AppState& app) {
@@ -123,7 +136,7 @@ static void map_controls(AppState& app) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::SliderInt("grid", &m.grid_size, 4, 24)) m.grid_dirty = true;
   if (app_classes(app) > 0) {
-    ImGui::SameLine();
+    same_line_if_fits(ImGui::GetFontSize() * 13);
     if (class_combo(app, "tiles as", &m.cls, nullptr, &app.rects.map_class)) m.grid_dirty = true;
     help_marker("A conditional model: the dots are mu of q(z|x,y), each test image encoded with its own label; "
                 "the tiles decode p(x|z,y) with the class picked here. The class is not in z, so the codes of all "
@@ -141,6 +154,7 @@ static void map_controls(AppState& app) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-FLT_MIN);
   ImGui::SliderInt("##points", &m.num_points, 500, 10000, "%d codes");
+  app.rects.map_points = item_rect();
 }
 
 struct MapFrame {
@@ -163,8 +177,8 @@ struct MapFrame {
 
 static void draw_points(const AppState& app, const MapFrame& f, ImDrawList* dl) {
   const LatentMapPanel& m = app.map;
-  const int n = std::min(m.points_ready ? static_cast<int>(m.points_mu.rows()) : m.points_done,
-                         static_cast<int>(app.test.labels.size()));
+  const int n = std::min({m.points_ready ? static_cast<int>(m.points_mu.rows()) : m.points_done,
+                          static_cast<int>(app.test.labels.size()), m.num_points});
   for (int i = 0; i < n; ++i) {
     const ImVec2 s = f.to_screen(m.plane, m.points_mu.row(i).transpose());
     dl->AddRectFilled(ImVec2(s.x - 1.1f, s.y - 1.1f), ImVec2(s.x + 1.1f, s.y + 1.1f),
@@ -172,13 +186,16 @@ static void draw_points(const AppState& app, const MapFrame& f, ImDrawList* dl) 
   }
 }
 
-// Text at s + (dx, dy), moved to the other side of s when it would leave the map.
-static void label_inside(const MapFrame& f, ImDrawList* dl, ImVec2 s, const char* text, ImU32 color) {
+// Text right of s, moved to its left when it would leave the map, and kept inside the map whatever s
+// is (a code off the map's range); returns where it went.
+static Rect label_inside(const MapFrame& f, ImDrawList* dl, ImVec2 s, const char* text, ImU32 color) {
   const ImVec2 size = ImGui::CalcTextSize(text);
   float x = s.x + 9, y = s.y - size.y * 0.5f;
   if (x + size.x > f.at.x + f.side - 2) x = s.x - 9 - size.x;
-  y = std::clamp(y, f.at.y + 2, f.at.y + f.side - size.y - 2);
+  x = std::clamp(x, f.at.x + 2, std::max(f.at.x + 2, f.at.x + f.side - size.x - 2));
+  y = std::clamp(y, f.at.y + 2, std::max(f.at.y + 2, f.at.y + f.side - size.y - 2));
   dl->AddText(ImVec2(x, y), color, text);
+  return Rect{x, y, size.x, size.y};
 }
 
 // The ellipse {c : (c - m)^T S^-1 (c - m) = r^2} of a Gaussian in plane coordinates (mean m, 2x2
@@ -216,7 +233,7 @@ static void inspected_overlay(AppState& app, const MapFrame& f, ImDrawList* dl) 
   for (float r : {1.0f, 2.0f})
     plane_ellipse(f, dl, o0, o1, 1.0 / (p.scale0 * p.scale0), 0, 1.0 / (p.scale1 * p.scale1), r,
                   IM_COL32(150, 200, 255, r == 1 ? 170 : 110), 1.0f, nullptr);
-  if (Z == 2) label_inside(f, dl, f.to_screen(o0, o1 + 2.0f * 1.0f / p.scale1), "prior 2 sigma", IM_COL32(150, 200, 255, 200));
+  if (Z == 2) label_inside(f, dl, f.to_screen(o0, o1 + 2.0f * 1.0f / p.scale1), "prior 2σ", IM_COL32(150, 200, 255, 200));
   if (!o.ready || o.q.mu.size() != Z) return;
   for (Eigen::Index i = 0; i < o.cloud_z.rows(); ++i) {
     const ImVec2 c = f.to_screen(p, o.cloud_z.row(i).transpose());
@@ -246,8 +263,8 @@ static void inspected_overlay(AppState& app, const MapFrame& f, ImDrawList* dl) 
     dl->AddCircle(z, 5, IM_COL32(255, 255, 255, 255), 0, 2);
     label_inside(f, dl, z, "z", IM_COL32(255, 255, 255, 255));
   }
-  label_inside(f, dl, ImVec2(s.x, s.y - 12), o.source == InputSource::drawing ? "your drawing" : o.what.c_str(),
-               IM_COL32(255, 210, 80, 255));
+  app.rects.map_label = label_inside(f, dl, ImVec2(s.x, s.y - 12), o.source == InputSource::drawing ? "your drawing" : o.what.c_str(),
+                                     IM_COL32(255, 210, 80, 255));
 }
 
 static void draw_markers(AppState& app, const MapFrame& f, ImDrawList* dl) {
@@ -267,7 +284,9 @@ static void draw_markers(AppState& app, const MapFrame& f, ImDrawList* dl) {
   dl->AddCircleFilled(cur, 4.5f, IM_COL32(255, 210, 80, 255));
   const ImU32 colors[2] = {IM_COL32(255, 150, 50, 255), IM_COL32(100, 200, 255, 255)};
   for (int k = 0; k < 2; ++k) {
-    const ImVec2 s = f.to_screen(p, app.interp.ends[k].z);
+    // a code off the map's range is shown at its edge, whole
+    ImVec2 s = f.to_screen(p, app.interp.ends[k].z);
+    s = ImVec2(std::clamp(s.x, f.at.x + 9, f.at.x + f.side - 9), std::clamp(s.y, f.at.y + 9, f.at.y + f.side - 9));
     app.rects.map_endpoint[k] = Rect{s.x - 8, s.y - 8, 16, 16};
     dl->AddCircleFilled(s, 8, colors[k]);
     dl->AddCircle(s, 8, IM_COL32(0, 0, 0, 255), 0, 1.5f);
@@ -336,7 +355,8 @@ static void legend(const AppState& app, float width, int per_row) {
 }
 
 // Beside the map: the legend, then the point under the mouse.
-static void legend_and_probe(AppState& app, float width) {
+static void legend_and_probe(AppState& app, float width, float height) {
+  const float top = ImGui::GetCursorScreenPos().y, line = ImGui::GetTextLineHeightWithSpacing();
   ImGui::BeginGroup();
   ImGui::TextUnformatted("test codes");
   ImGui::BeginGroup();
@@ -345,10 +365,14 @@ static void legend_and_probe(AppState& app, float width) {
   const LatentMapPanel& m = app.map;
   if (app.test.labels.empty()) ImGui::TextDisabled("loading...");
   else if (!m.points_ready) ImGui::TextDisabled("encoding %d", m.points_done);
-  ImGui::Spacing();
-  ImGui::TextUnformatted(m.probe_pinned ? "pinned point" : "under the mouse");
-  grid_image(m.probe, ImVec2(width, width));
-  ImGui::TextDisabled("grid %.1f ms", m.grid_ms);
+  // the point under the mouse in what is left of the map's height
+  const float probe = std::min(width, top + height - ImGui::GetCursorScreenPos().y - 2.5f * line);
+  if (probe >= 28) {
+    ImGui::Spacing();
+    ImGui::TextUnformatted(m.probe_pinned ? "pinned point" : "under the mouse");
+    grid_image(m.probe, ImVec2(probe, probe));
+  }
+  if (ImGui::GetCursorScreenPos().y + line <= top + height) ImGui::TextDisabled("grid %.1f ms", m.grid_ms);
   ImGui::EndGroup();
 }
 
@@ -356,12 +380,16 @@ void panel_latent_map(AppState& app) {
   LatentMapPanel& m = app.map;
   if (!panel_begin(app, kPanelMap, "Latent map",
                    "Tiles: the decoded image at each point of a plane in latent space. Dots: where the encoder puts "
-                   "test digits. Yellow: q(z|x) of the input, its 1 and 2 sigma ellipses."))
+                   "test digits. Yellow: q(z|x) of the input, its 1σ and 2σ ellipses."))
     return;
   map_controls(app);
   points_update(app);
   const LatentPlane plane = current_plane(app);
-  if (!same_plane(plane, m.plane)) m.plane = plane, m.grid_dirty = true;
+  if (!same_plane(plane, m.plane)) {
+    m.plane = plane;
+    m.grid_dirty = true;
+    if (!m.probe_pinned) latent_map_forget_probe(app);  // its image was of a point of the old plane
+  }
   // (from the second frame on: the first frame shows the samples as soon as possible)
   if (app.first_digits && (m.grid_dirty || refresh_due(app, m.grid.version, m.grid.drawn_at, 0.5))) latent_map_redraw(app);
 
@@ -397,7 +425,7 @@ void panel_latent_map(AppState& app) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip(m.probe_pinned ? "the pinned point, decoded" : "the point under the mouse, decoded");
   } else {
     ImGui::SameLine();
-    legend_and_probe(app, side_width);
+    legend_and_probe(app, side_width, side);
   }
-  ImGui::End();
+  panel_end(app, kPanelMap);
 }

@@ -5,6 +5,12 @@
 #include "app/panels.h"
 #include "app/platform.h"
 
+// One entry of the list: its name, then its summary wrapped at `wrap`.
+static float entry_height(const ModelEntry& e, float wrap) {
+  return ImGui::GetTextLineHeight() + ImGui::CalcTextSize(e.about.c_str(), nullptr, false, wrap).y +
+         ImGui::GetStyle().ItemSpacing.y;
+}
+
 // The shipped models, one entry each: its name and a line from its metadata. A click loads it.
 static void model_picker(AppState& app) {
   app.rects.models.assign(app.models.size(), Rect());
@@ -12,12 +18,11 @@ static void model_picker(AppState& app) {
     ImGui::TextDisabled("(no shipped models found)");
     return;
   }
-  const float pad = ImGui::GetStyle().ItemSpacing.y;
   for (size_t i = 0; i < app.models.size(); ++i) {
     const ModelEntry& e = app.models[i];
     const int index = static_cast<int>(i);
     const float wrap = ImGui::GetContentRegionAvail().x - ImGui::GetFontSize();
-    const float h = ImGui::GetTextLineHeight() + ImGui::CalcTextSize(e.about.c_str(), nullptr, false, wrap).y + pad;
+    const float h = entry_height(e, wrap);
     const ImVec2 at = ImGui::GetCursorPos();
     ImGui::PushID(index);
     if (ImGui::Selectable("##model", app.model_index == index, 0, ImVec2(0, h)) && app.model_pending < 0 &&
@@ -29,9 +34,10 @@ static void model_picker(AppState& app) {
     const ImVec2 after = ImGui::GetCursorPos();
     ImGui::SetCursorPos(ImVec2(at.x + ImGui::GetFontSize() * 0.5f, at.y));
     ImGui::Text("%s%s", e.name.c_str(), app.model_pending == index ? "  (loading...)" : "");
-    if (!e.elbo.empty()) {
+    const std::string elbo = "  test ELBO " + e.elbo;
+    if (!e.elbo.empty() && ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x > ImGui::CalcTextSize(elbo.c_str()).x + 16) {
       ImGui::SameLine();
-      ImGui::TextDisabled("  test ELBO %s", e.elbo.c_str());
+      ImGui::TextDisabled("%s", elbo.c_str());
     }
     ImGui::SetCursorPosX(at.x + ImGui::GetFontSize() * 0.5f);
     ImGui::PushTextWrapPos(at.x + ImGui::GetFontSize() * 0.5f + wrap);
@@ -41,12 +47,16 @@ static void model_picker(AppState& app) {
   }
 }
 
-static void model_info(const AppState& app) {
+static void model_info(AppState& app) {
+  app.rects.meta_values.clear();
   const VaeParams& p = app.trainer.params;
-  ImGui::Text("Z = %d latent dimensions, %zu parameters", p.config.latent, p.size());
+  ImGui::TextWrapped("Z = %d latent dimensions, %zu parameters", p.config.latent, p.size());
   ImGui::TextWrapped("from: %s", app.model_source.c_str());
   if (app.meta.size() < 2) return;  // only the config
-  if (!ImGui::CollapsingHeader("metadata")) return;
+  const bool open = ImGui::CollapsingHeader("metadata");
+  app.rects.meta_header = item_rect();
+  app.model_panel.meta_open = open;
+  if (!open) return;
   if (ImGui::BeginTable("meta", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY,
                         ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 5.5f))) {
     ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 8);
@@ -57,7 +67,12 @@ static void model_info(const AppState& app) {
       ImGui::TableNextColumn();
       ImGui::TextDisabled("%s", kv.first.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextWrapped("%s", kv.second.c_str());
+      // words wrap; a number (or any one word) stays on its line
+      if (kv.second.find(' ') == std::string::npos)
+        ImGui::TextUnformatted(kv.second.c_str());
+      else
+        ImGui::TextWrapped("%s", kv.second.c_str());
+      app.rects.meta_values.push_back(item_rect());
     }
     ImGui::EndTable();
   }
@@ -73,16 +88,21 @@ static void file_buttons(AppState& app) {
   app.rects.load_weights = item_rect();
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("a .safetensors file of this project (any Z; the page re-sizes everything)");
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::CalcTextSize("Download weights").x + ImGui::GetStyle().FramePadding.x * 2);
   if (ImGui::Button(kIsWeb ? "Download weights" : "Save")) {
     const char* dtype = mp.dtype == 0 ? "F32" : "F16";
     platform_save_weights(app, app_weights_bytes(app, dtype), app_download_name(app, dtype));
   }
   app.rects.download_weights = item_rect();
-  ImGui::SameLine();
+  // the two radio buttons and the help marker stay on one line: they go beside the buttons if all fit
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float radio = ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + ImGui::CalcTextSize("F16").x;
+  same_line_if_fits(2 * radio + 2 * st.ItemSpacing.x + ImGui::CalcTextSize("(?)").x);
   ImGui::RadioButton("F16", &mp.dtype, 1);
+  app.rects.dtype[0] = item_rect();
   ImGui::SameLine();
   ImGui::RadioButton("F32", &mp.dtype, 0);
+  app.rects.dtype[1] = item_rect();
   help_marker("safetensors: an 8-byte header length, a JSON header (names, shapes, offsets), then the raw tensors. "
               "PyTorch loads it (tools/load_in_pytorch.py). F16 halves the file; the values are rounded to half "
               "precision.");
@@ -90,7 +110,18 @@ static void file_buttons(AppState& app) {
 
 void panel_model(AppState& app) {
   if (!panel_begin(app, kPanelModel, "Model and weights", "Shipped models (click one):")) return;
+  // the list takes the room the rest leaves it (and scrolls when that is not enough)
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  const float wrap = ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() - ImGui::GetStyle().ScrollbarSize;
+  float list = 0;
+  for (const ModelEntry& e : app.models) list += entry_height(e, wrap) + ImGui::GetStyle().ItemSpacing.y;
+  // (the part below the list, as tall as it was last frame)
+  const float below = std::max(line * 6, app.model_panel.below_h) + line * 0.5f;
+  const float room = std::max(line * 4, ImGui::GetContentRegionAvail().y - below);
+  ImGui::BeginChild("models", ImVec2(0, std::min(list + 4, room)));
   model_picker(app);
+  ImGui::EndChild();
+  const float start = ImGui::GetCursorPosY();
   ImGui::Separator();
   model_info(app);
   ImGui::Separator();
@@ -99,5 +130,6 @@ void panel_model(AppState& app) {
   ImGui::PushStyleColor(ImGuiCol_Text, color);
   ImGui::TextWrapped("%s", app.status.c_str());
   ImGui::PopStyleColor();
-  ImGui::End();
+  app.model_panel.below_h = ImGui::GetCursorPosY() - start;
+  panel_end(app, kPanelModel);
 }

@@ -12,7 +12,7 @@ namespace {
 void numbers_table(const OneImagePanel& o, int j0, int j1, const char* id) {
   const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg;
   if (!ImGui::BeginTable(id, 5, flags)) return;
-  for (const char* h : {"j", "mu_j", "sigma_j", "eps_j", "z_j"}) ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthFixed);
+  for (const char* h : {"j", "μ_j", "σ_j", "ε_j", "z_j"}) ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthFixed);
   ImGui::TableHeadersRow();
   for (int j = j0; j < j1; ++j) {
     ImGui::TableNextRow();
@@ -39,32 +39,32 @@ void captioned(const DigitGrid& g, float side, const char* text, const char* too
 
 void panel_reparam(AppState& app) {
   OneImagePanel& o = app.inspect;
-  if (!panel_begin(app, kPanelReparam, "z = mu + sigma * eps",
-                   "A code is drawn from q(z|x) as z = mu + sigma * eps, eps ~ N(0, I): the randomness is in eps, so "
-                   "gradients flow through mu and sigma (the reparameterization trick)."))
+  if (!panel_begin(app, kPanelReparam, "z = μ + σ ⊙ ε",
+                   "A code is drawn from q(z|x) as z = μ + σ ⊙ ε, ε ~ N(0, I): the randomness is in ε, so "
+                   "gradients flow through μ and σ (the reparameterization trick)."))
     return;
   const int Z = app.trainer.params.config.latent;
   if (!o.ready || o.z.cols() != Z) {
     ImGui::TextDisabled("No input yet: draw a digit or pick a test image.");
-    ImGui::End();
+    panel_end(app, kPanelReparam);
     return;
   }
-  if (ImGui::Button("Draw eps")) inspect_draw_eps(app);
+  if (ImGui::Button("Draw ε")) inspect_draw_eps(app);
   app.rects.draw_eps = item_rect();
   ImGui::SameLine();
-  ImGui::TextDisabled("eps ~ N(0, I), draw #%llu", static_cast<unsigned long long>(o.eps_seed));
-  help_marker("eps comes from the project's own generator (PCG32 + Box-Muller), seeded with the draw number, so "
+  ImGui::TextDisabled("ε ~ N(0, I), draw #%llu", static_cast<unsigned long long>(o.eps_seed));
+  help_marker("ε comes from the project's own generator (PCG32 + Box-Muller), seeded with the draw number, so "
               "the same draw gives the same numbers natively and in the page (vae-eval --image N --eps-seed S "
-              "prints them). sigma = exp(logvar / 2): the encoder outputs log sigma^2.");
+              "prints them). σ = exp(logvar / 2): the encoder outputs log σ².");
   // the images of mu and z side by side, then the numbers, then more draws
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const float strip_h = ImGui::GetContentRegionAvail().x / kCloudStrip + ImGui::GetTextLineHeightWithSpacing() * 2;
   const float row_h = ImGui::GetTextLineHeightWithSpacing() + 2;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float image = std::clamp(std::min((avail.x - spacing) * 0.5f, (avail.y - strip_h) * 0.5f - row_h), 40.0f, 160.0f);
-  captioned(o.decoded_mu, image, "from mu", "the decoder's image for z = mu(x): the mean code");
+  captioned(o.decoded_mu, image, "from μ", "the decoder's image for z = μ(x): the mean code");
   ImGui::SameLine();
-  captioned(o.decoded_z, image, "from z = mu + sigma * eps", "the decoder's image for the drawn z = mu + sigma * eps");
+  captioned(o.decoded_z, image, "from z = μ + σ ⊙ ε", "the decoder's image for the drawn z = μ + σ ⊙ ε");
   // as many rows of the table as fit; all of them on hover
   const float left = ImGui::GetContentRegionAvail().y - strip_h;
   const int rows = std::clamp(static_cast<int>(left / row_h) - 2, 1, std::min(Z, 8));
@@ -74,7 +74,7 @@ void panel_reparam(AppState& app) {
   ImGui::EndGroup();
   if (ImGui::IsItemHovered()) {
     ImGui::BeginTooltip();
-    ImGui::Text("All %d dimensions of z = mu + sigma * eps:", Z);
+    ImGui::Text("All %d dimensions of z = μ + σ ⊙ ε:", Z);
     // more than 20 rows: two tables side by side
     const int half = Z > 20 ? (Z + 1) / 2 : Z;
     numbers_table(o, 0, half, "all");
@@ -88,7 +88,7 @@ void panel_reparam(AppState& app) {
   const float w = ImGui::GetContentRegionAvail().x;
   grid_image(o.cloud, ImVec2(w, w / kCloudStrip));
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("The same x, different eps: where sigma is small the images agree; where it is large they vary. "
+    ImGui::SetTooltip("The same x, different ε: where σ is small the images agree; where it is large they vary. "
                       "The map shows %d such draws as white dots.", kCloud);
-  ImGui::End();
+  panel_end(app, kPanelReparam);
 }

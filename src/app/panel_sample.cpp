@@ -16,7 +16,7 @@ static void sample_controls(AppState& app) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   if (ImGui::InputInt("seed", &s.seed)) s.dirty = true;
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::GetFontSize() * 5.5f);
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::SliderInt("##grid", &s.grid, 3, 12, "%d per row")) s.dirty = true;
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("spread T (?)").x - 16);
@@ -127,5 +127,5 @@ void panel_sample(AppState& app) {
   sample_grid(app, ImVec2(cell * cols, cell * rows), cols, rows);
   style_row(app, ImGui::GetContentRegionAvail().x);
   s.dirty = false;
-  ImGui::End();
+  panel_end(app, kPanelSample);
 }

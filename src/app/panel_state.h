@@ -86,7 +86,8 @@ struct LatentMapPanel {
   int grid_size = 16;
   int num_points = 2000;
   LatentPlane plane;      // the plane shown
-  LatentPlane principal;  // principal plane of the last full pass over the test codes
+  LatentPlane principal;  // principal plane of the first kPrincipalCodes test codes (last full pass)
+  Vec codes_mean;         // Z: their mean (the "two axes" plane's origin)
   DigitGrid grid;  // grid_size x grid_size decoded over the plane
   bool grid_dirty = true;
   double grid_ms = 0;  // last redraw (decode + tiles + upload)
@@ -103,6 +104,8 @@ struct LatentMapPanel {
   DigitGrid probe;
   int dragging = -1;  // endpoint being dragged (0, 1) or -1
 };
+
+constexpr int kPrincipalCodes = 2000;  // the test codes the map's plane comes from
 
 struct DrawPanel {
   std::vector<float> pad = std::vector<float>(kSide * kSide, 0.0f);  // intensities in [0, 1]
@@ -149,7 +152,8 @@ struct OneImagePanel {
   long long log_px_version = -1;  // model version of the estimate
   std::vector<std::pair<long long, double>> log_px_by_k;  // the running estimate at k = 1, 10, 100, ...
   double log_px_started_at = -1;  // seconds
-  VaeWork work;  // sized for the model
+  VaeWork work;            // sized for the model ...
+  std::string work_shape;  // ... of this shape (VaeConfig::describe())
   long long version = -1;  // model version of the figures
   double drawn_at = 0;
   bool dirty = true;  // recompute everything but log p(x)'s copy
@@ -229,5 +233,7 @@ struct ComparePanel {
 struct ModelPanel {
   char path[512] = "";   // native: file to load from / save to
   int dtype = 1;         // 0: F32, 1: F16 for the download
+  bool meta_open = false;  // the metadata table is open
+  float below_h = 0;       // the height of what is under the list (last frame): the list leaves it room
 };
 

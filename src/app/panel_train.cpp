@@ -57,6 +57,19 @@ void train_frame_steps(AppState& app) {
   }
 }
 
+std::string train_elbo_text(const AppState& app) {
+  const TrainPanel& tp = app.train_panel;
+  char text[128];
+  if (!tp.elbo.empty()) {
+    std::snprintf(text, sizeof text, "batch ELBO %.1f = recon. %.1f − KL %.1f", -tp.last.neg_elbo, -tp.last.bce, tp.last.kl);
+    return text;
+  }
+  // no steps here: a trained model says what its card measured
+  for (const auto& kv : app.meta)
+    if (kv.first == "test_elbo") return "test ELBO " + kv.second + " (its model card); no steps here yet";
+  return "ELBO: no steps yet (random weights)";
+}
+
 void train_new_model(AppState& app) {
   TrainPanel& tp = app.train_panel;
   VaeConfig config = app.trainer.params.config;  // the model family's options stay (decoder, sigma, objective)
@@ -88,6 +101,8 @@ static void run_controls(AppState& app) {
     if (tp.running)
       app_set_status(app, "Training on " + std::to_string(app.train.labels.size()) + " " + dataset_title(app.dataset) +
                               " images" + (app_classes(app) > 0 ? " with their labels" : ""), false);
+    else
+      app_set_status(app, "Paused after " + std::to_string(tp.steps) + " steps: Resume goes on from there", false);
   }
   app.rects.train_start = item_rect();
   ImGui::EndDisabled();
@@ -95,13 +110,15 @@ static void run_controls(AppState& app) {
   if (ImGui::Button("Reset")) request_reset(app);
   app.rects.train_reset = item_rect();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("start again from random weights (the model chosen below)");
-  ImGui::SameLine();
+  char text[96];
   if (!labels_fit(app))
-    ImGui::TextDisabled("the model has fewer classes than the data");
+    std::snprintf(text, sizeof text, "the model has fewer classes than the data");
   else if (has_data)
-    ImGui::TextDisabled("%zu %s images", app.train.labels.size(), dataset_title(app.dataset));
+    std::snprintf(text, sizeof text, "%zu %s images", app.train.labels.size(), dataset_title(app.dataset));
   else
-    ImGui::TextDisabled("loading training images...");
+    std::snprintf(text, sizeof text, "loading training images...");
+  same_line_if_fits(ImGui::CalcTextSize(text).x);
+  ImGui::TextDisabled("%s", text);
 }
 
 static void option_controls(AppState& app) {
@@ -120,11 +137,11 @@ static void option_controls(AppState& app) {
   help_marker("Images per gradient step. The loss is their mean -ELBO; each image is binarized afresh, "
               "pixel ~ Bernoulli(intensity).");
   ImGui::SetNextItemWidth(w);
-  ImGui::SliderFloat("KL weight beta", &t.options.beta, 0.0f, 4.0f, t.options.beta == 0 ? "%.2f: autoencoder" : "%.2f");
+  ImGui::SliderFloat("KL weight β", &t.options.beta, 0.0f, 4.0f, t.options.beta == 0 ? "%.2f: autoencoder" : "%.2f");
   app.rects.beta = item_rect();
-  help_marker("Training maximizes E_q[log p(x|z)] - beta KL(q(z|x) || N(0, I)). beta = 1: the VAE (the ELBO). beta = 0: "
+  help_marker("Training maximizes E_q[log p(x|z)] − β KL(q(z|x) ‖ N(0, I)). β = 1: the VAE (the ELBO). β = 0: "
               "a plain autoencoder: nothing keeps the codes near N(0, I), so they spread out and prior samples decode "
-              "to junk (see Train & compare). beta > 1: a beta-VAE (Higgins et al. 2017), fewer nats in the code.");
+              "to junk (see Train & compare). β > 1: a β-VAE (Higgins et al. 2017), fewer nats in the code.");
   ImGui::SetNextItemWidth(w);
   ImGui::SliderFloat("ms per frame", &app.train_panel.budget_ms, 2, 40, "%.0f ms");
   help_marker("How long each frame spends on training steps (at least one step); the rest draws the page.");
@@ -154,7 +171,7 @@ static void curves(const AppState& app, float height) {
     return;
   }
   plot_lines("recon", ImVec2(w, height * 0.36f), nullptr, "reconstruction term E_q[log p(x|z)], nats", {recon});
-  plot_lines("kl", ImVec2(w, height * 0.30f), nullptr, "KL(q(z|x) || N(0, I)), nats", {kl}, 0.0f);
+  plot_lines("kl", ImVec2(w, height * 0.30f), nullptr, "KL(q(z|x) ‖ N(0, I)), nats", {kl}, 0.0f);
   plot_lines("active", ImVec2(w, height * 0.34f), "training images seen", "active latent dimensions", {active}, 0.0f,
              app.trainer.params.config.latent + 0.5f);
 }
@@ -168,10 +185,11 @@ static void stats_and_plot(AppState& app) {
     ImGui::Text("%.0f images/s while stepping, %.1f steps/s", tp.samples_per_s, tp.steps_per_s);
   else
     ImGui::TextDisabled(tp.steps > 0 ? "paused" : "not training");
+  const std::string text = train_elbo_text(app);
   if (tp.elbo.empty())
-    ImGui::TextDisabled("ELBO: no steps here yet");
+    ImGui::TextDisabled("%s", text.c_str());
   else
-    ImGui::Text("batch ELBO %.1f = recon. %.1f - KL %.1f", -tp.last.neg_elbo, -tp.last.bce, tp.last.kl);
+    ImGui::TextUnformatted(text.c_str());
   help_marker("ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I)), in nats per image, averaged over the batch; higher "
               "is better. log p(x|z) is the Bernoulli log-likelihood of the pixels (the reconstruction term); "
               "the KL keeps the codes near the prior. The plots: moving averages of both terms over the batches, "
@@ -218,5 +236,5 @@ void panel_train(AppState& app) {
   option_controls(app);
   stats_and_plot(app);
   model_choice(app);
-  ImGui::End();
+  panel_end(app, kPanelTrain);
 }

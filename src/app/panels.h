@@ -28,6 +28,8 @@ void endpoints_update(AppState& app);
 Vec interp_point(const AppState& app, float t);
 // Redraws the latent map's grid of decoded digits (also the benchmark's unit of work).
 void latent_map_redraw(AppState& app);
+// Forgets the point under the mouse (and its image): the model or the plane changed.
+void latent_map_forget_probe(AppState& app);
 // Runs training steps for this frame's time budget when training is on.
 void train_frame_steps(AppState& app);
 
@@ -36,12 +38,27 @@ void train_frame_steps(AppState& app);
 // under the title, and returns true; the panel ends it with ImGui::End(). False (nothing begun)
 // when the current view does not show the panel.
 bool panel_begin(AppState& app, int which, const char* title, const char* caption);
-// Whether the current view shows panel `which`.
+// Ends it (ImGui::End()), noting how far its content overflows the window (none, in every layout).
+void panel_end(AppState& app, int which);
+// Whether the current view shows panel `which` (with a focused panel only that one; unfocused: as laid out).
 bool view_shows(const AppState& app, int which);
+bool view_shows_unfocused(const AppState& app, int which);
+const char* panel_name(int which);  // "Sample", "Latent map", ...
+// Menu bar actions (url_state.cpp, tour.cpp): the link to this view, and the guided tour.
+void copy_link(AppState& app);
+void tour_start(AppState& app);
+void tour_window(AppState& app);
+int tour_steps();               // how many steps the tour has
+int tour_panel(int step);       // the panel step `step` points at
+const char* tour_link(int step);  // the state it sets, as a link
 // Picking a model or Reset throw the model trained here away: they ask first (confirm_popup).
 void request_pick_model(AppState& app, int index);
 void request_reset(AppState& app);
 void confirm_popup(AppState& app);
+// The Input panel's caption: what to draw, for the dataset shown.
+std::string input_caption(const AppState& app);
+// The Train panel's ELBO line: the last batch's terms, or before any step the model card's test ELBO.
+std::string train_elbo_text(const AppState& app);
 // Reset's new model (the Train panel's choice of shape), random weights.
 void train_new_model(AppState& app);
 // The compare panel's models (panel_compare.cpp): the shipped pair when first shown, trained both live.
@@ -53,7 +70,10 @@ bool test_image_chooser(AppState& app, const char* id, int* index, int* cls);
 void main_menu_bar(AppState& app);
 void help_window(AppState& app);
 void help_marker(const char* text);  // a "(?)" that shows text on hover
-void caption(const char* text);      // one muted line under a window's title
+void caption(const char* text);      // muted text under a window's title (one line in a small window)
+void text_ellipsis(const char* text, float width);  // the text cut to `width` with "..."
+// SameLine() when `width` more fits on the current line, else the next line.
+void same_line_if_fits(float width);
 Rect item_rect();                    // the last widget's rectangle
 // A grid texture drawn at `size` pixels; returns the screen position of its top-left corner.
 ImVec2 grid_image(const DigitGrid& grid, ImVec2 size);

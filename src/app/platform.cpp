@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "app/app.h"
+#include "imgui.h"
 #include "io/safetensors.h"
 
 #ifdef __EMSCRIPTEN__
@@ -17,6 +18,7 @@ EM_JS(void, js_first_digits, (), { vaeApp.firstDigits(); });
 EM_JS(void, js_fetch_model, (const char* file, int slot), { vaeApp.fetchModel(UTF8ToString(file), slot); });
 EM_JS(void, js_load_data, (const char* name), { vaeApp.loadData(UTF8ToString(name)); });
 EM_JS(void, js_mark, (const char* what), { vaeApp.mark(UTF8ToString(what)); });
+EM_JS(void, js_copy_link, (const char* hash), { vaeApp.copyLink(UTF8ToString(hash)); });
 
 double now_seconds() { return emscripten_get_now() / 1000.0; }
 
@@ -32,6 +34,7 @@ void platform_fetch_model(const std::string& file, int slot) { js_fetch_model(fi
 void platform_load_data(AppState& app) { js_load_data(app.dataset.c_str()); }
 void platform_set_data_dirs(const std::string&, const std::string&) {}
 void platform_mark(const char* what) { js_mark(what); }
+void platform_copy_link(const std::string& hash) { js_copy_link(hash.c_str()); }
 
 #else
 
@@ -61,6 +64,7 @@ void platform_save_weights(AppState& app, const std::vector<uint8_t>& bytes, con
 
 void platform_first_digits() {}
 void platform_mark(const char*) {}
+void platform_copy_link(const std::string& hash) { ImGui::SetClipboardText(hash.c_str()); }
 void platform_fetch_model(const std::string&, int) {}
 
 static std::string g_data_dirs[2];  // MNIST, Fashion-MNIST

@@ -29,5 +29,7 @@ void platform_fetch_model(const std::string& file, int slot = 0);
 // from the folder set with platform_set_data_dirs.
 void platform_load_data(AppState& app);
 void platform_set_data_dirs(const std::string& mnist, const std::string& fashion_mnist);
+// A link to this view ("#model=...&..."): web: into the clipboard and the address bar; native: the clipboard.
+void platform_copy_link(const std::string& hash);
 // Web: notes when a step of the start was done (the page's vaeApp.timeline). Native: nothing.
 void platform_mark(const char* what);

@@ -59,6 +59,25 @@ file(READ ${SRC}/web/index.html page)
 string(REPLACE "@VAE_MANIFEST@" "${manifest}" page "${page}")
 file(WRITE ${DST}/index.html "${page}")
 
+# ---- the font: Debian's DejaVu Sans Condensed, cut down to the glyphs the app draws (Latin, Greek,
+# punctuation, arrows, math operators) with fontTools (Debian's python3-fonttools): ~60 KB, not 640
+set(font_in /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf)
+set(font_out ${DST}/fonts/ui.ttf)
+if(NOT EXISTS ${font_in})
+  message(FATAL_ERROR "site: ${font_in} is missing: run tools/setup.sh (fonts-dejavu-core)")
+endif()
+if(NOT EXISTS ${font_out} OR ${font_in} IS_NEWER_THAN ${font_out})
+  file(MAKE_DIRECTORY ${DST}/fonts)
+  execute_process(COMMAND /usr/bin/python3 -m fontTools.subset ${font_in} --output-file=${font_out}.tmp
+                          --unicodes=U+0020-00FF,U+0370-03FF,U+2010-2027,U+2190-2199,U+2200-22FF
+                          --layout-features= --no-hinting --desubroutinize
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "site: subsetting ${font_in} failed (python3-fonttools: run tools/setup.sh): ${out}")
+  endif()
+  file(RENAME ${font_out}.tmp ${font_out})
+endif()
+
 # ---- data: MNIST gzipped here; Fashion-MNIST copied gzipped as Debian ships it (prefix "fashion-")
 foreach(name train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
   set(in ${SRC}/.deps/mnist/${name})

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "app/display.h"
 #include "app/panels.h"
 #include "app/platform.h"
 #include "app/url_state.h"
@@ -16,7 +17,14 @@
 #define VAE_EXPORT extern "C"
 #endif
 
-static nlohmann::json rect_json(const Rect& r) { return {r.x, r.y, r.w, r.h}; }
+// Places on the screen are given in CSS pixels of the page (what a test clicks): ImGui's points
+// times the UI scale.
+static float g_css_per_point = 1;
+static nlohmann::json rect_json(const Rect& r) {
+  const float s = g_css_per_point;
+  return {r.x * s, r.y * s, r.w * s, r.h * s};
+}
+static nlohmann::json point_json(const float* p) { return {p[0] * g_css_per_point, p[1] * g_css_per_point}; }
 
 static nlohmann::json rects_json(const std::vector<Rect>& rects) {
   nlohmann::json list = nlohmann::json::array();
@@ -129,8 +137,11 @@ static nlohmann::json views_json(const AppState& app) {
                {"probe_pinned", m.probe_pinned}, {"cdf", m.cdf}, {"class", m.cls}, {"coverage", map_coverage(m)},
                {"distinct_tiles", distinct_count(cell_checksums(m.grid))}, {"axis0", m.axis0}, {"axis1", m.axis1},
                {"ellipse", rect_json(app.rects.map_ellipse)},
-               {"ellipse_centre", {app.rects.map_ellipse_centre[0], app.rects.map_ellipse_centre[1]}},
-               {"mu_screen", {app.rects.map_mu[0], app.rects.map_mu[1]}}, {"z_screen", {app.rects.map_z[0], app.rects.map_z[1]}}}},
+               {"ellipse_centre", point_json(app.rects.map_ellipse_centre)},
+               {"mu_screen", point_json(app.rects.map_mu)}, {"z_screen", point_json(app.rects.map_z)},
+               {"num_points", m.num_points},
+               {"plane", {{"dir0", floats(m.plane.dir0)}, {"dir1", floats(m.plane.dir1)}, {"origin", floats(m.plane.origin)},
+                          {"scale", {m.plane.scale0, m.plane.scale1}}}}}},
       {"draw", {{"has_ink", app.draw.has_ink}, {"prepare", app.draw.prepare},
                 {"recon_mean", app.draw.has_ink && app.inspect.source == InputSource::drawing && app.inspect.ready
                                    ? mean_intensity(app.inspect.decoded_mu.pixels) : 0.0},
@@ -146,6 +157,7 @@ std::string app_state_to_json(const AppState& app) {
   const VaeConfig& c = app.trainer.params.config;
   const TrainPanel& tp = app.train_panel;
   const auto& r = app.rects;
+  g_css_per_point = app.display_scale > 0 ? app.display_scale : 1;
   nlohmann::json models = nlohmann::json::array();
   for (const ModelEntry& e : app.models)
     models.push_back({{"name", e.name}, {"file", e.file}, {"dataset", e.dataset}, {"summary", e.summary},
@@ -163,7 +175,16 @@ std::string app_state_to_json(const AppState& app) {
       {"models", models},
       {"data", {{"name", app.dataset}, {"test", app.test.labels.size()}, {"train", app.train.labels.size()}}},
       {"view", view_name(app.view)},
+      {"tour", {{"step", app.tour_step}, {"steps", tour_steps()}, {"panel", tour_panel(app.tour_step)},
+                {"link", tour_link(app.tour_step)}}},
+      {"link", url_state_of(app)},
+      {"last_link", app.last_link},
+      {"display", {{"dpr", app.display_dpr}, {"scale", app.display_scale}, {"font_px", app.font_px},
+                   {"text_css_px", app.font_px / std::max(app.display_dpr, 1e-3f)}, {"canvas", {app.canvas_w, app.canvas_h}},
+                   {"points", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}},
+                   {"scale_mode", app.ui_scale_mode}, {"focus", app.focus}}},
       {"confirm", tp.confirm},
+      {"captions", {{"input", input_caption(app)}, {"train_elbo", train_elbo_text(app)}}},
       {"train", {{"running", tp.running}, {"steps", tp.steps}, {"elbo_count", tp.elbo.size()},
                  {"beta", app.trainer.options.beta}, {"curve", tp.curve.size()},
                  {"recon_last", tp.curve.empty() ? 0.0 : tp.curve.back().recon},
@@ -181,7 +202,15 @@ std::string app_state_to_json(const AppState& app) {
                  {"draw_class", rect_json(r.draw_class)}, {"models", rects_json(r.models)},
                  {"popup_items", rects_json(r.popup_items)},
                  {"views", rects_json(std::vector<Rect>(r.views, r.views + kViews))},
-                 {"panels", rects_json(std::vector<Rect>(r.panels, r.panels + kPanels))}, {"draw_eps", rect_json(r.draw_eps)},
+                 {"panels", rects_json(std::vector<Rect>(r.panels, r.panels + kPanels))},
+                 {"focus", rects_json(std::vector<Rect>(r.focus, r.focus + kPanels))},
+                 {"view_menu", rect_json(r.view_menu)}, {"copy_link", rect_json(r.copy_link)}, {"tour", rect_json(r.tour)},
+                 {"tour_next", rect_json(r.tour_next)}, {"tour_back", rect_json(r.tour_back)},
+                 {"tour_leave", rect_json(r.tour_leave)}, {"scale_items", rects_json(r.scale_items)},
+                 {"scale_menu", rect_json(r.scale_menu)},
+                 {"status", rect_json(r.status)}, {"meta_values", rects_json(r.meta_values)},
+                 {"meta_header", rect_json(r.meta_header)}, {"map_points", rect_json(r.map_points)}, {"map_label", rect_json(r.map_label)},
+                 {"dtype", rects_json(std::vector<Rect>(r.dtype, r.dtype + 2))}, {"draw_eps", rect_json(r.draw_eps)},
                  {"draw_clear", rect_json(r.draw_clear)}, {"input_x", rect_json(r.input_x)},
                  {"test_index", rect_json(r.test_index)}, {"input_test", rect_json(r.input_test)},
                  {"input_drawing", rect_json(r.input_drawing)}, {"load_into_pad", rect_json(r.load_into_pad)},
@@ -193,6 +222,12 @@ std::string app_state_to_json(const AppState& app) {
                  {"compare_codes", rects_json(std::vector<Rect>(r.compare_codes, r.compare_codes + 2))}}},
   };
   j.update(views_json(app));
+  nlohmann::json overflow = nlohmann::json::array();
+  for (int k = 0; k < kPanels; ++k) overflow.push_back({app.overflow[k][0], app.overflow[k][1]});
+  j["overflow"] = overflow;
+  nlohmann::json meta = nlohmann::json::array();
+  for (const auto& kv : app.meta) meta.push_back({kv.first, kv.second});
+  j["meta"] = meta;
   return j.dump();
 }
 
@@ -204,6 +239,22 @@ VAE_EXPORT const char* app_state_json() {
 
 VAE_EXPORT int vae_load_weights(const uint8_t* bytes, int size, const char* name) {
   return app_load_weights(app_instance(), bytes, static_cast<size_t>(size), name) ? 1 : 0;
+}
+
+// An upload's first bytes, before the whole file is copied in (the heap never shrinks): the core
+// checks them against the app's limits. Returns how many leading bytes it needs next (> 0), 0 when
+// the file may be loaded, -1 when it is refused (the status says why; the current model stays).
+VAE_EXPORT int vae_check_upload(const uint8_t* head, int size, double file_size, const char* name) {
+  uint64_t need = 0;
+  const Status s = file_size >= 0 && file_size < 9e15
+                       ? weights_check_head(head, static_cast<size_t>(size), static_cast<uint64_t>(file_size), name,
+                                            kAppWeightsLimits, &need)
+                       : Status::error(std::string(name) + ": no file size");
+  if (!s.ok) {
+    app_set_status(app_instance(), "Not loaded (the current model is kept): " + s.message, true);
+    return -1;
+  }
+  return static_cast<int>(need);
 }
 
 // split: 0 = test, 1 = train, of the dataset `name` ("mnist", "fashion-mnist")
@@ -227,6 +278,9 @@ VAE_EXPORT int vae_load_compare(int side, const uint8_t* bytes, int size, const 
   if (side < 0 || side > 1) return 0;
   return compare_load_weights(app_instance(), side, bytes, static_cast<size_t>(size), name) ? 1 : 0;
 }
+
+// The font the page fetched (before main() runs): the app draws its text with it.
+VAE_EXPORT void vae_set_font(const uint8_t* bytes, int size) { display_set_font(bytes, static_cast<size_t>(size)); }
 
 // The page's URL hash ("#model=NAME&digit=N"): the view a link opens.
 VAE_EXPORT void vae_apply_hash(const char* hash) {

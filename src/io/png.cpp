@@ -27,7 +27,8 @@ Status png_write_grid(const std::string& path, const ConstMatMap& images, int h,
     const int x0 = gap + (i % columns) * cell_w, y0 = gap + (i / columns) * cell_h;
     for (int y = 0; y < h * zoom; ++y)
       for (int x = 0; x < w * zoom; ++x) {
-        const float v = std::clamp(images(i, (y / zoom) * w + x / zoom), 0.0f, 1.0f);
+        const float p = images(i, (y / zoom) * w + x / zoom);
+        const float v = p > 0 ? std::min(p, 1.0f) : 0.0f;  // NaN (a diverged model) is black, not UB
         pixels[static_cast<size_t>(y0 + y) * width + x0 + x] = static_cast<uint8_t>(v * 255.0f + 0.5f);
       }
   }

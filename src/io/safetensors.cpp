@@ -1,9 +1,6 @@
 // The safetensors format on byte buffers: serialize, a parser that checks every field and offset
-// before trusting it (no exceptions, builds with JSON_NOEXCEPTION), and whole-file read/atomic write.
+// before trusting it (no exceptions, builds with JSON_NOEXCEPTION), alone or from a file's first bytes.
 #include "io/safetensors.h"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
@@ -331,35 +328,81 @@ std::vector<uint8_t> safetensors_serialize(const SafeTensorsFile& f) {
   return bytes;
 }
 
-Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out) {
-  if (size < 8)
-    return fail("file is " + std::to_string(size) + " bytes, shorter than the 8-byte length prefix");
+namespace {
+
+// The 8-byte little-endian header length of a file of file_size bytes (first 8 bytes in `bytes`).
+Status parse_length(const uint8_t* bytes, size_t size, uint64_t file_size, uint64_t max_header, uint64_t* length) {
+  if (file_size < 8)
+    return fail("file is " + std::to_string(file_size) + " bytes, shorter than the 8-byte length prefix");
+  if (size < 8) return fail("the first 8 bytes are needed");
   uint64_t header_size = 0;
   for (int i = 0; i < 8; i++) header_size |= uint64_t(bytes[i]) << (8 * i);
-  if (header_size > size - 8)
-    return fail("header length " + std::to_string(header_size) + " exceeds file size " +
-                std::to_string(size));
-  if (header_size > kMaxHeaderBytes)
-    return fail("header length " + std::to_string(header_size) + " is absurd (limit " +
-                std::to_string(kMaxHeaderBytes) + " bytes)");
-  Json header;
-  Status status = parse_header_json(reinterpret_cast<const char*>(bytes + 8), header_size, &header);
-  if (!status) return status;
+  if (header_size > file_size - 8)
+    return fail("header length " + std::to_string(header_size) + " exceeds the " + std::to_string(file_size - 8) +
+                " bytes after the 8-byte length prefix (file size " + std::to_string(file_size) + ")");
+  if (header_size > max_header)
+    return fail("header length " + std::to_string(header_size) + " is absurd (limit " + std::to_string(max_header) +
+                " bytes)");
+  *length = header_size;
+  return Status::success();
+}
 
-  SafeTensorsFile file;
-  std::vector<Entry> entries;
+// The header of a file of file_size bytes whose first `size` bytes are in `bytes`: metadata into
+// *file, each tensor's entry into *entries, all checked against the data buffer's size.
+Status parse_header_entries(const uint8_t* bytes, size_t size, uint64_t file_size, uint64_t max_header,
+                            SafeTensorsFile* file, std::vector<Entry>* entries) {
+  uint64_t header_size = 0;
+  Status status = parse_length(bytes, size, file_size, max_header, &header_size);
+  if (!status) return status;
+  if (size - 8 < header_size)
+    return fail("the header needs the first " + std::to_string(8 + header_size) + " bytes, only " +
+                std::to_string(size) + " given");
+  Json header;
+  status = parse_header_json(reinterpret_cast<const char*>(bytes + 8), header_size, &header);
+  if (!status) return status;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
-      status = parse_metadata(it.value(), &file.metadata);
+      status = parse_metadata(it.value(), &file->metadata);
     } else {
-      entries.emplace_back();
-      status = parse_entry(it.key(), it.value(), &entries.back());
+      entries->emplace_back();
+      status = parse_entry(it.key(), it.value(), &entries->back());
     }
     if (!status) return status;
   }
-  const uint8_t* buffer = bytes + 8 + header_size;
-  status = check_layout(entries, size - 8 - header_size);
+  return check_layout(*entries, file_size - 8 - header_size);
+}
+
+}  // namespace
+
+Status safetensors_header_length(const uint8_t* bytes, size_t size, uint64_t file_size, uint64_t max_header,
+                                 uint64_t* length) {
+  return parse_length(bytes, size, file_size, std::min(max_header, kMaxHeaderBytes), length);
+}
+
+Status safetensors_parse_header(const uint8_t* bytes, size_t size, uint64_t file_size, uint64_t max_header,
+                                SafeTensorsFile* out) {
+  SafeTensorsFile file;
+  std::vector<Entry> entries;
+  Status status = parse_header_entries(bytes, size, file_size, std::min(max_header, kMaxHeaderBytes), &file, &entries);
   if (!status) return status;
+  for (const Entry& e : entries) {
+    file.tensors.emplace_back();
+    file.tensors.back().name = e.name;
+    file.tensors.back().dtype = e.dtype == DType::F16 ? "F16" : e.dtype == DType::BF16 ? "BF16" : "F32";
+    file.tensors.back().shape = e.shape;
+  }
+  *out = std::move(file);
+  return Status::success();
+}
+
+Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out) {
+  SafeTensorsFile file;
+  std::vector<Entry> entries;
+  Status status = parse_header_entries(bytes, size, size, kMaxHeaderBytes, &file, &entries);
+  if (!status) return status;
+  uint64_t header_size = 0;
+  for (int i = 0; i < 8; i++) header_size |= uint64_t(bytes[i]) << (8 * i);
+  const uint8_t* buffer = bytes + 8 + header_size;
   file.tensors.resize(entries.size());
   for (size_t i = 0; i < entries.size(); i++) {
     status = read_floats(buffer, entries[i], &file.tensors[i]);
@@ -375,47 +418,5 @@ Status safetensors_read(const std::string& path, SafeTensorsFile* out) {
   if (!st) return st;
   st = safetensors_parse(bytes.data(), bytes.size(), out);
   if (!st) return Status::error(path + ": " + st.message);
-  return Status::success();
-}
-
-Status file_read_all(const std::string& path, std::vector<uint8_t>* out) {
-  FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return Status::error("cannot open '" + path + "': " + std::strerror(errno));
-  std::vector<uint8_t> bytes;
-  uint8_t chunk[1 << 16];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0)
-    bytes.insert(bytes.end(), chunk, chunk + got);
-  bool failed = std::ferror(file) != 0;
-  std::fclose(file);
-  if (failed) return Status::error("cannot read '" + path + "': read error");
-  *out = std::move(bytes);
-  return Status::success();
-}
-
-Status file_write_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::string temp = path + ".tmp." + std::to_string(long(getpid()));
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0)
-    return Status::error("cannot write '" + path + "': cannot create '" + temp +
-                         "': " + std::strerror(errno));
-  size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += size_t(n);
-  }
-  std::string problem;
-  if (written < bytes.size()) problem = std::string("write failed: ") + std::strerror(errno);
-  else if (::fsync(fd) != 0) problem = std::string("fsync failed: ") + std::strerror(errno);
-  if (::close(fd) != 0 && problem.empty())
-    problem = std::string("close failed: ") + std::strerror(errno);
-  if (problem.empty() && std::rename(temp.c_str(), path.c_str()) != 0)
-    problem = std::string("rename failed: ") + std::strerror(errno);
-  if (!problem.empty()) {
-    std::remove(temp.c_str());
-    return Status::error("cannot write '" + path + "': " + problem);
-  }
   return Status::success();
 }

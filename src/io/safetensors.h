@@ -1,6 +1,6 @@
 // The safetensors format on byte buffers: an 8-byte little-endian header length N, N bytes of JSON
 // header (name -> dtype, shape, data_offsets; optional "__metadata__"), then the data buffer.
-// Parsing validates everything and never trusts the bytes; plus whole-file read and atomic write.
+// Parsing validates everything and never trusts the bytes, also of a header alone (an upload's start).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "io/files.h"  // file_read_all, file_write_atomic
 
 // Every dtype the format names; only F32 tensors can be loaded here.
 enum class DType { F16, BF16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, BOOL };
@@ -44,12 +45,16 @@ std::vector<uint8_t> safetensors_serialize(const SafeTensorsFile& f);
 // name the problem; the caller prefixes the file path.
 Status safetensors_parse(const uint8_t* bytes, size_t size, SafeTensorsFile* out);
 
+// The header alone, from the first bytes of a file (an upload is checked before it is copied):
+// `bytes` holds the first `size` of the file's `file_size` bytes. safetensors_header_length needs 8
+// of them and gives N, the JSON header's length (at most max_header); safetensors_parse_header needs
+// 8 + N and checks every entry and offset against file_size as safetensors_parse does, without the
+// data: *out gets the metadata and each tensor's name, dtype and shape (its data empty).
+Status safetensors_header_length(const uint8_t* bytes, size_t size, uint64_t file_size, uint64_t max_header,
+                                 uint64_t* length);
+Status safetensors_parse_header(const uint8_t* bytes, size_t size, uint64_t file_size, uint64_t max_header,
+                                SafeTensorsFile* out);
+
 // Reads and parses the file at `path` (*out untouched on failure); messages start with the path.
 Status safetensors_read(const std::string& path, SafeTensorsFile* out);
 
-// Reads the whole file at `path` into *out; the message names the path.
-Status file_read_all(const std::string& path, std::vector<uint8_t>* out);
-
-// Writes `bytes` to path + ".tmp.<pid>", fsyncs, and renames it over `path`. On failure the temp
-// file is removed and any old file at `path` is kept; the message names the path.
-Status file_write_atomic(const std::string& path, const std::vector<uint8_t>& bytes);

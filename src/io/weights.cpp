@@ -76,8 +76,8 @@ Status config_from_json(const std::string& text, VaeConfig* out) {
     return Status::error("config: unknown activation \"" + act->get<std::string>() + "\" (relu, tanh or elu)");
   if (j.contains("classes")) {
     const auto& classes = j["classes"];
-    if (!classes.is_number_integer() || classes.get<long long>() < 0 || classes.get<long long>() > 1000)
-      return Status::error("config: \"classes\" is not an integer in 0..1000");
+    if (!classes.is_number_integer() || classes.get<long long>() < 0 || classes.get<long long>() > 256)
+      return Status::error("config: \"classes\" is not an integer in 0..256");
     c.classes = static_cast<int>(classes.get<long long>());
   }
   for (const auto& kv : j.items())
@@ -132,36 +132,94 @@ static std::string shape_string(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
-Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const std::set<std::string>& extra) {
+// The model f's config declares, laid out in *layout (nothing allocated), with every tensor of f
+// checked against it by name and shape: the data a file holds bounds what is allocated from it.
+static Status check_tensors(const SafeTensorsFile& f, const std::set<std::string>& extra, VaeParams* layout) {
   const std::string config_text = f.meta("config");
   if (config_text.empty()) return Status::error("no \"config\" in the metadata: not a VAE weights file");
   VaeConfig config;
   Status st = config_from_json(config_text, &config);
   if (!st) return st;
   VaeParams p;
-  p.build(config);
+  p.layout(config);
   std::set<std::string> expected;
   for (const LinearSlot* s : p.slots()) {
-    struct Part {
-      std::string name;
-      std::vector<int64_t> shape;
-      size_t offset;
-    };
-    const Part parts[] = {{s->name + ".weight", {s->out, s->in}, s->w_offset}, {s->name + ".bias", {s->out}, s->b_offset}};
-    for (const Part& part : parts) {
-      if (part.shape.size() == 2 && s->in == 0) continue;  // a bias alone
-      expected.insert(part.name);
-      const SafeTensor* t = f.find(part.name);
-      if (!t) return Status::error("missing tensor \"" + part.name + "\" for config " + config.describe());
-      if (t->shape != part.shape)
-        return Status::error("tensor \"" + part.name + "\" has shape " + shape_string(t->shape) + ", config " +
-                             config.describe() + " needs " + shape_string(part.shape));
-      std::copy(t->data.begin(), t->data.end(), p.data.begin() + part.offset);
+    const std::pair<std::string, std::vector<int64_t>> parts[] = {{s->name + ".weight", {s->out, s->in}},
+                                                                  {s->name + ".bias", {s->out}}};
+    for (const auto& part : parts) {
+      if (part.second.size() == 2 && s->in == 0) continue;  // a bias alone (a shared log-variance)
+      expected.insert(part.first);
+      const SafeTensor* t = f.find(part.first);
+      if (!t) return Status::error("missing tensor \"" + part.first + "\" for config " + config.describe());
+      if (t->shape != part.second)
+        return Status::error("tensor \"" + part.first + "\" has shape " + shape_string(t->shape) + ", config " +
+                             config.describe() + " needs " + shape_string(part.second));
     }
   }
   for (const SafeTensor& t : f.tensors)
     if (!expected.count(t.name) && !extra.count(t.name)) return Status::error("unexpected tensor \"" + t.name + "\"");
+  *layout = std::move(p);
+  return Status::success();
+}
+
+Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const std::set<std::string>& extra) {
+  VaeParams p;
+  Status st = check_tensors(f, extra, &p);
+  if (!st) return st;
+  // every tensor is present with its shape, so P floats are no more than the file holds
+  p.data.assign(p.config.param_count(), 0.0f);
+  for (const LinearSlot* s : p.slots()) {
+    if (s->in > 0) {  // (a bias alone has no weight tensor)
+      const std::vector<float>& w = f.find(s->name + ".weight")->data;
+      std::copy(w.begin(), w.end(), p.data.begin() + static_cast<std::ptrdiff_t>(s->w_offset));
+    }
+    const std::vector<float>& b = f.find(s->name + ".bias")->data;
+    std::copy(b.begin(), b.end(), p.data.begin() + static_cast<std::ptrdiff_t>(s->b_offset));
+  }
   *out = std::move(p);
+  return Status::success();
+}
+
+Status weights_check_head(const uint8_t* head, size_t size, uint64_t file_size, const std::string& source,
+                          const WeightsLimits& limits, uint64_t* need) {
+  auto fail = [&source](const Status& st) { return Status::error(source + ": " + st.message); };
+  *need = 0;
+  if (size < 8 && file_size >= 8) {
+    *need = 8;
+    return Status::success();
+  }
+  uint64_t length = 0;
+  Status st = safetensors_header_length(head, size, file_size, limits.max_header_bytes, &length);
+  if (!st) return fail(st);
+  const uint64_t data_bytes = file_size - 8 - length;
+  if (data_bytes > 4 * limits.max_params)
+    return Status::error(source + ": " + std::to_string(data_bytes) + " bytes of tensors, more than a model of at most " +
+                         std::to_string(limits.max_params) + " parameters (" + std::to_string(4 * limits.max_params) +
+                         " bytes as F32) that can be loaded here");
+  if (size - 8 < length) {
+    *need = 8 + length;
+    return Status::success();
+  }
+  SafeTensorsFile header;
+  st = safetensors_parse_header(head, size, file_size, limits.max_header_bytes, &header);
+  if (!st) return fail(st);
+  VaeConfig config;
+  st = config_from_json(header.meta("config"), &config);
+  if (st && config.param_count() > limits.max_params)
+    return Status::error(source + ": the model " + config.describe() + " has " + std::to_string(config.param_count()) +
+                         " parameters; at most " + std::to_string(limits.max_params) + " can be loaded here");
+  VaeParams layout;
+  st = check_tensors(header, {}, &layout);
+  return st ? st : fail(st);
+}
+
+Status weights_fit_data(const VaeConfig& config, int pixels, int classes) {
+  if (config.input != pixels)
+    return Status::error("the model's input is " + std::to_string(config.input) + " values, the images have " +
+                         std::to_string(pixels) + " pixels");
+  if (config.classes != 0 && config.classes != classes)
+    return Status::error("the model is conditional on " + std::to_string(config.classes) + " classes, the data has " +
+                         std::to_string(classes));
   return Status::success();
 }
 

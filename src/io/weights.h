@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <cstdint>
+
 #include "core/status.h"
 #include "io/safetensors.h"
 #include "model/vae.h"
@@ -20,8 +22,29 @@ Status config_from_json(const std::string& text, VaeConfig* out);
 SafeTensorsFile weights_to_safetensors(const VaeParams& params, const Metadata& provenance,
                                        const std::string& dtype = "F32");
 // Builds *out from f: the config from the metadata, every expected tensor present with its shape,
-// no unknown tensors (except names in `extra`). *out is untouched on failure.
+// no unknown tensors (except names in `extra`), all checked before the parameters are allocated.
+// *out is untouched on failure.
 Status weights_from_safetensors(const SafeTensorsFile& f, VaeParams* out, const std::set<std::string>& extra = {});
+
+// How large a model a loader takes (the page keeps its WebAssembly heap small: it never shrinks).
+struct WeightsLimits {
+  uint64_t max_params = kMaxParams;
+  uint64_t max_header_bytes = 100000000;
+};
+
+// An upload checked from its first bytes before the whole file is read: `head` holds the first
+// `size` of the file's `file_size` bytes. Fails (the message names `source` and the problem) when
+// the file cannot be VAE weights within `limits`: too short, a header length beyond the file or
+// the limit, more tensor bytes than the limit allows, a bad header, a config over the limit, a
+// tensor missing or of the wrong shape. On success *need is 0 when the head sufficed, otherwise the
+// number of leading bytes to pass next (8, then 8 + the header length): nothing past the header
+// is needed to decide.
+Status weights_check_head(const uint8_t* head, size_t size, uint64_t file_size, const std::string& source,
+                          const WeightsLimits& limits, uint64_t* need);
+
+// Whether a model fits the data: its input is the images' pixel count, and a conditional model has
+// the data's number of classes.
+Status weights_fit_data(const VaeConfig& config, int pixels, int classes);
 
 // From bytes (the web page's upload) or a file; messages are prefixed with `source` / the path.
 Status weights_parse(const uint8_t* bytes, size_t size, const std::string& source, VaeParams* out, Metadata* meta);

@@ -75,13 +75,53 @@ Status VaeConfig::validate() const {
   if (hidden.empty() || hidden.size() > 16) return Status::error("config: need 1 to 16 hidden layers");
   for (int h : hidden)
     if (h <= 0 || h > 16384) return Status::error("config: hidden size " + std::to_string(h) + " out of range (1..16384)");
-  if (classes < 0 || classes > 1000) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..1000)");
+  if (classes < 0 || classes > 256) return Status::error("config: classes " + std::to_string(classes) + " out of range (0..256: labels are bytes)");
   if (!(dropout >= 0 && dropout <= 0.9f)) return Status::error("config: dropout " + std::to_string(dropout) + " out of range (0..0.9)");
   if (iwae_k < 1 || iwae_k > 5000) return Status::error("config: iwae_k " + std::to_string(iwae_k) + " out of range (1..5000)");
   if (objective != Objective::iwae && iwae_k != 1) return Status::error("config: iwae_k is for the iwae objective");
   if (likelihood != Likelihood::gaussian && variance != DecoderVariance::per_pixel)
     return Status::error("config: decoder_variance is for a gaussian likelihood");
+  if (param_count() > kMaxParams)
+    return Status::error("config: " + describe() + " has " + std::to_string(param_count()) + " parameters, more than " +
+                         std::to_string(kMaxParams));
   return Status::success();
+}
+
+uint64_t VaeConfig::param_count() const {
+  // each layer: out x in weights + out biases; encoder [x | y] -> hidden -> 2Z, decoder [z | y] -> hidden -> x
+  auto layer = [](uint64_t in, uint64_t out) { return out * in + out; };
+  uint64_t count = 0, in = uint64_t(input) + uint64_t(classes);
+  for (int h : hidden) {
+    count += layer(in, uint64_t(h));
+    in = uint64_t(h);
+  }
+  count += layer(in, 2 * uint64_t(latent));
+  in = uint64_t(latent) + uint64_t(classes);
+  for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) {
+    count += layer(in, uint64_t(*it));
+    in = uint64_t(*it);
+  }
+  count += layer(in, uint64_t(input));
+  // a Gaussian decoder's log sigma^2: per pixel a second output layer, or one shared value
+  if (likelihood == Likelihood::gaussian)
+    count += variance == DecoderVariance::per_pixel ? layer(uint64_t(hidden.front()), uint64_t(input)) : 1;
+  return count;
+}
+
+uint64_t VaeConfig::work_floats(int batch) const {
+  // per encoder row: [x | y]; heads and their gradient (2Z each); q's log sigma^2; kl; IWAE's half
+  // sum of log sigma^2; three buffers per hidden layer (activation, gradient, dropout mask).
+  // per decoder row (K of them per image under the IWAE objective): [z | y] and its gradient; the
+  // repeated labels; eps, z, dz; logits, a Gaussian decoder's log sigma^2 and both gradients; nll and
+  // IWAE's three weights; three buffers per hidden layer. Plus P gradients.
+  const uint64_t Z = uint64_t(latent), C = uint64_t(classes), D = uint64_t(input);
+  const uint64_t draws = objective == Objective::iwae ? uint64_t(iwae_k) : 1;
+  uint64_t enc_row = (D + C) + 4 * Z + Z + 2, dec_row = 2 * (Z + C) + C + 3 * Z + 4 * D + 4;
+  for (int h : hidden) {
+    enc_row += 3 * uint64_t(h);
+    dec_row += 3 * uint64_t(h);
+  }
+  return uint64_t(batch) * (enc_row + draws * dec_row) + param_count();
 }
 
 static LinearSlot make_slot(const std::string& name, int out, int in) {
@@ -94,6 +134,10 @@ static LinearSlot make_slot(const std::string& name, int out, int in) {
 
 void VaeParams::build(const VaeConfig& c) {
   assert(c.validate().ok);
+  data.assign(layout(c), 0.0f);
+}
+
+size_t VaeParams::layout(const VaeConfig& c) {
   config = c;
   encoder.clear();
   decoder.clear();
@@ -134,7 +178,7 @@ void VaeParams::build(const VaeConfig& c) {
     dec_logvar = make_slot("decoder.logvar", per_pixel ? c.input : 1, per_pixel ? c.hidden.front() : 0);
     place(dec_logvar);
   }
-  data.assign(at, 0.0f);
+  return at;
 }
 
 std::vector<const LinearSlot*> VaeParams::slots() const {

@@ -4,6 +4,7 @@
 // The model family's options (Gaussian decoder, ELU, dropout, softplus sigma, Xavier init, the IWAE
 // objective of Burda et al. 2016) default to the original model.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,17 @@ struct VaeConfig {
   int iwae_k = 1;  // K: importance samples per image of the IWAE objective
   Init init = Init::pytorch;
 
-  Status validate() const;
-  std::string describe() const;  // e.g. "784-400-20-400-784 relu", then the options that differ from the defaults
+  Status validate() const;          // every size and option in range, at most kMaxParams parameters
+  std::string describe() const;     // e.g. "784-400-20-400-784 relu", then the options that differ from the defaults
+  uint64_t param_count() const;     // P, computed without overflow for any sizes
+  // Floats of the work buffers (VaeWork) for batches of B rows: what a run allocates besides P.
+  uint64_t work_floats(int batch) const;
 };
+
+// The largest model the programs build (1 GiB of float32 parameters; training holds 4 such arrays).
+constexpr uint64_t kMaxParams = uint64_t(1) << 28;
+// The largest work buffers a batch size may ask for (4 GiB of floats).
+constexpr uint64_t kMaxWorkFloats = uint64_t(1) << 30;
 
 // One linear layer's place in the flat parameter vector. W is (out, in) row-major, b is (out).
 // A slot with in = 0 is a bias alone (the shared log-variance of a Gaussian decoder).
@@ -77,6 +86,7 @@ struct VaeParams {
   std::vector<float> data;          // P floats
 
   void build(const VaeConfig& config);  // lays out and zeroes
+  size_t layout(const VaeConfig& config);  // lays out the slots only (data untouched); returns P
   void init(Rng& rng);                  // as config.init says
   size_t size() const { return data.size(); }
 

@@ -7,6 +7,15 @@
 #include "io/weights.h"
 #include "train/trainer.h"
 
+// Bounds of what a checkpoint (and the trainer's flags) may hold.
+constexpr long long kMaxEpochs = 100000;
+constexpr int kMaxBatch = 60000;
+constexpr int kMaxSamples = 1000;
+
 Status checkpoint_save(const std::string& path, const Trainer& trainer, const Metadata& provenance);
-// Restores everything in *trainer (untouched on failure) and prepares its buffers.
+// Parses a checkpoint from bytes (messages are prefixed with `source`): every field in range, the
+// moments of the model's size, the work buffers its batch needs within kMaxWorkFloats. Restores
+// everything in *trainer (untouched on failure) except its buffers (Trainer::prepare).
+Status checkpoint_parse(const uint8_t* bytes, size_t size, const std::string& source, Trainer* trainer);
+// Reads and parses the file at `path`, then prepares the trainer's buffers.
 Status checkpoint_load(const std::string& path, Trainer* trainer);

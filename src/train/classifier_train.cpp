@@ -91,31 +91,48 @@ Status classifier_save(const std::string& path, const ClassifierParams& p, const
   return file_write_atomic(path, safetensors_serialize(f));
 }
 
-Status classifier_load(const std::string& path, ClassifierParams* out) {
+Status classifier_parse(const uint8_t* bytes, size_t size, const std::string& source, ClassifierParams* out) {
   SafeTensorsFile f;
-  Status st = safetensors_read(path, &f);
-  if (!st) return st;
+  Status st = safetensors_parse(bytes, size, &f);
+  if (!st) return Status::error(source + ": " + st.message);
   const nlohmann::json config = nlohmann::json::parse(f.meta("classifier"), nullptr, false);
   auto positive = [](const nlohmann::json& j) { return j.is_number_integer() && j.get<long long>() > 0 && j.get<long long>() <= 16384; };
   if (config.is_discarded() || !config.is_object() || !config.contains("input") || !positive(config["input"]) ||
       !config.contains("classes") || !positive(config["classes"]) || !config.contains("hidden") || !config["hidden"].is_array())
-    return Status::error(path + ": no valid \"classifier\" config in the metadata: not a classifier file");
+    return Status::error(source + ": no valid \"classifier\" config in the metadata: not a classifier file");
+  if (config["hidden"].size() > 16) return Status::error(source + ": classifier has more than 16 hidden layers");
   std::vector<int> hidden;
   for (const auto& h : config["hidden"]) {
-    if (!positive(h)) return Status::error(path + ": classifier hidden size is not a positive integer");
+    if (!positive(h)) return Status::error(source + ": classifier hidden size is not a positive integer");
     hidden.push_back(h.get<int>());
   }
+  // every layer's tensors present with their shapes before anything is allocated from the config
+  const int classes = config["classes"].get<int>();
+  int in = config["input"].get<int>();
+  for (size_t i = 0; i <= hidden.size(); ++i) {
+    const int64_t layer_out = i < hidden.size() ? hidden[i] : classes;
+    const std::string name = "classifier." + std::to_string(i);
+    const SafeTensor* w = f.find(name + ".weight");
+    const SafeTensor* b = f.find(name + ".bias");
+    if (!w || !b || w->shape != std::vector<int64_t>{layer_out, in} || b->shape != std::vector<int64_t>{layer_out})
+      return Status::error(source + ": tensor " + name + " missing or of the wrong shape");
+    in = static_cast<int>(layer_out);
+  }
+  if (f.tensors.size() != 2 * (hidden.size() + 1)) return Status::error(source + ": unexpected extra tensors");
   ClassifierParams p;
-  p.build(config["input"].get<int>(), hidden, config["classes"].get<int>());
+  p.build(config["input"].get<int>(), hidden, classes);
   for (const LinearSlot& s : p.layers) {
     const SafeTensor* w = f.find(s.name + ".weight");
     const SafeTensor* b = f.find(s.name + ".bias");
-    if (!w || !b || w->shape != std::vector<int64_t>{s.out, s.in} || b->shape != std::vector<int64_t>{s.out})
-      return Status::error(path + ": tensor " + s.name + " missing or of the wrong shape");
-    std::copy(w->data.begin(), w->data.end(), p.data.begin() + s.w_offset);
-    std::copy(b->data.begin(), b->data.end(), p.data.begin() + s.b_offset);
+    std::copy(w->data.begin(), w->data.end(), p.data.begin() + static_cast<std::ptrdiff_t>(s.w_offset));
+    std::copy(b->data.begin(), b->data.end(), p.data.begin() + static_cast<std::ptrdiff_t>(s.b_offset));
   }
-  if (f.tensors.size() != 2 * p.layers.size()) return Status::error(path + ": unexpected extra tensors");
   *out = std::move(p);
   return Status::success();
+}
+
+Status classifier_load(const std::string& path, ClassifierParams* out) {
+  std::vector<uint8_t> bytes;
+  Status st = file_read_all(path, &bytes);
+  return st ? classifier_parse(bytes.data(), bytes.size(), path, out) : st;
 }

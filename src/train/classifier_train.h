@@ -38,4 +38,7 @@ struct PriorSampleScore {
 PriorSampleScore prior_sample_score(const VaeParams& model, const ClassifierParams& classifier, int n, Rng& rng);
 
 Status classifier_save(const std::string& path, const ClassifierParams& p, const Metadata& provenance);
+// A classifier file from bytes (messages prefixed with `source`): its config, and every layer's
+// tensors present with their shapes before anything is allocated. *out is untouched on failure.
+Status classifier_parse(const uint8_t* bytes, size_t size, const std::string& source, ClassifierParams* out);
 Status classifier_load(const std::string& path, ClassifierParams* out);

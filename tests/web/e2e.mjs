@@ -160,6 +160,8 @@ async function weightFiles(page) {
 
 async function training(page) {
   let s = await waitFor(page, 'the training images', (x) => x.data.train === 60000 && x.data.test === 10000, 60000);
+  await click(page, s.rects.views[2]);  // the Train panel lives in "Train & compare"
+  s = await waitFor(page, 'the Train & compare view', (x) => x.view === 'Train & compare' && x.rects.train_reset[2] > 0, 5000);
   await click(page, s.rects.train_reset);
   s = await state(page);
   check('Reset: new random weights', s.model.source.startsWith('new random weights'), s.model.source);
@@ -197,6 +199,8 @@ async function training(page) {
   s = await waitFor(page, 'training to pause again', (x) => !x.train.running, 5000);
   check('pausing and resuming keep the run', s.train.steps >= steps + 10 && s.train.curve === s.train.steps,
         `${steps} -> ${s.train.steps} steps, ${s.train.curve} plotted`);
+  await click(page, s.rects.views[0]);
+  await waitFor(page, 'the Explore view', (x) => x.view === 'Explore' && x.rects.download_weights[2] > 0, 5000);
 }
 
 // Answers the question before a trained model is thrown away (state.confirm != 0), if it was asked.

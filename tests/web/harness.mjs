@@ -33,7 +33,9 @@ function loadPlaywright() {
   throw new Error(`playwright-core not found (looked in ${places.join(', ')}): run tools/setup.sh`);
 }
 
-export async function start(args, { viewport = { width: 1280, height: 800 } } = {}) {
+// The page in a fresh browser. The screen is the window's size (as with F11 or a kiosk: Emscripten's
+// GLFW once mistook such a window for a fullscreen request); deviceScaleFactor is devicePixelRatio.
+export async function start(args, { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1, hasTouch = false } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
   if (!existsSync(join(args.site, 'index.html'))) throw new Error(`${args.site}/index.html missing: build the page first`);
   mkdirSync(args.artifacts, { recursive: true });
@@ -45,7 +47,7 @@ export async function start(args, { viewport = { width: 1280, height: 800 } } = 
     args: ['--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
   });
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const context = await browser.newContext({ viewport, screen: viewport, deviceScaleFactor, hasTouch, acceptDownloads: true });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
