@@ -83,6 +83,19 @@ TEST_CASE("a config's parameter count and work buffers are computed without over
   CHECK_THAT(huge.validate().message, Catch::Contains("parameters, more than"));
   CHECK(huge.work_floats(60000) > kMaxWorkFloats);
   CHECK(c.work_floats(100) < (uint64_t(1) << 22));
+  // the family's options: a Gaussian decoder's log-variance (a layer, or one value) counts
+  for (DecoderVariance v : {DecoderVariance::per_pixel, DecoderVariance::shared}) {
+    VaeConfig g = tiny_config(784, {300, 200}, 8);
+    g.likelihood = Likelihood::gaussian;
+    g.variance = v;
+    INFO(decoder_variance_name(v));
+    CHECK(g.param_count() == tiny_model(g, rng).size());
+  }
+  // the IWAE objective decodes K draws per image: its work buffers grow with K
+  VaeConfig iwae = c;
+  iwae.objective = Objective::iwae;
+  iwae.iwae_k = 50;
+  CHECK(iwae.work_floats(100) > c.work_floats(100) + 49 * uint64_t(100) * 784);
 }
 
 TEST_CASE("an upload is judged from its first bytes, as from the whole file", "[unfit][upload]") {
