@@ -34,6 +34,12 @@ void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
   assert(lo <= hi && hi <= v.size() && step > 0);
   // Plain loops (auto-vectorized) rather than Eigen maps: the result must not depend on where the
   // buffers happen to sit in memory, or a resumed run would drift from an uninterrupted one.
+  // Every member is copied into a local and the buffers are declared unaliased so that the compiler
+  // vectorizes these loops (otherwise it reloads beta1 after each store to m and runs scalar code).
+  // Each element's arithmetic is the same in vector lanes and in the scalar tail.
+  float* __restrict p_ = params;
+  const float* __restrict g_ = grads;
+  float* __restrict v_ = v.data();
   if (kind == OptimizerKind::adam) {
     // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
     // theta -= lr m_hat / (sqrt(v_hat) + eps), m_hat = m / bc1, v_hat = v / bc2
@@ -41,20 +47,23 @@ void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
     const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
     const float lr_t = static_cast<float>(lr / bc1);
     const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
-    float* m_ = m.data();
-    float* v_ = v.data();
+    const float b1 = beta1, b2 = beta2, e = eps, c1 = 1.0f - beta1, c2 = 1.0f - beta2;
+    float* __restrict m_ = m.data();
     for (size_t i = lo; i < hi; ++i) {
-      const float g = grads[i];
-      m_[i] = flush_tiny(beta1 * m_[i] + (1.0f - beta1) * g);
-      v_[i] = flush_tiny(beta2 * v_[i] + (1.0f - beta2) * (g * g));
-      params[i] -= lr_t * m_[i] / (std::sqrt(v_[i]) * inv_sqrt_bc2 + eps);
+      const float g = g_[i];
+      const float mi = flush_tiny(b1 * m_[i] + c1 * g);
+      const float vi = flush_tiny(b2 * v_[i] + c2 * (g * g));
+      m_[i] = mi;
+      v_[i] = vi;
+      p_[i] -= lr_t * mi / (std::sqrt(vi) * inv_sqrt_bc2 + e);
     }
   } else {
     // G += g^2;  theta -= lr g / (sqrt(G) + eps)
-    float* v_ = v.data();
+    const float rate = lr, e = adagrad_eps;
     for (size_t i = lo; i < hi; ++i) {
-      v_[i] += grads[i] * grads[i];
-      params[i] -= lr * grads[i] / (std::sqrt(v_[i]) + adagrad_eps);
+      const float vi = v_[i] + g_[i] * g_[i];
+      v_[i] = vi;
+      p_[i] -= rate * g_[i] / (std::sqrt(vi) + e);
     }
   }
 }
