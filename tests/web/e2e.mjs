@@ -7,7 +7,7 @@
 //   node tests/web/e2e.mjs [--site build-web/site] [--artifacts build-web/e2e-artifacts]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { center, click, decodePng, drag, frames, parseArgs, regionStats, start, state, waitFor } from './harness.mjs';
+import { center, checker, click, decodePng, drag, frames, parseArgs, regionStats, start, state, waitFor } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const results = {};
@@ -15,12 +15,8 @@ const results = {};
 const manifest = JSON.parse(readFileSync(join(args.site, 'weights', 'manifest.json'), 'utf8'));
 const configOf = (entry) => JSON.parse(entry.metadata.config);
 const nameOf = (entry) => entry.file.replace(/^.*\//, '').replace(/\.safetensors$/, '');
-let failures = 0;
 
-function check(what, ok, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) ++failures;
-}
+const { check, finish } = checker('web.e2e');
 
 async function shot(page, name) {
   const path = join(args.artifacts, name);
@@ -377,5 +373,4 @@ try {
   await app.close();
 }
 writeFileSync(join(args.artifacts, 'results.json'), JSON.stringify(results, null, 1));
-console.log(failures === 0 ? 'web.e2e: all checks passed' : `web.e2e: ${failures} check(s) FAILED`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

@@ -7,18 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { click, parseArgs, start, state, waitFor } from './harness.mjs';
+import { allClose, checker, click, close, parseArgs, start, state, waitFor } from './harness.mjs';
 
 const args = parseArgs(process.argv, { native: 'build' });
-let failures = 0;
 const results = {};
 
-function check(what, ok, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) ++failures;
-}
-const close = (a, b, tol) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-const allClose = (a, b, tol) => a.length === b.length && a.every((v, i) => close(v, b[i], tol));
+const { check, finish } = checker('web.family');
 let loads = 0;
 
 // `vae-eval WEIGHTS --image N` of the native build.
@@ -117,5 +111,4 @@ try {
   await app.close();
 }
 writeFileSync(join(args.artifacts, 'family-results.json'), JSON.stringify(results, null, 1));
-console.log(failures === 0 ? 'web.family: all checks passed' : `web.family: ${failures} check(s) FAILED`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

@@ -11,6 +11,24 @@ import { serve } from '../../web/serve.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = process.env.VAE_CHROMIUM || '/usr/bin/chromium';
 
+// A test's checks: check() prints ok/FAIL for each, finish() prints the verdict and exits 1 on any
+// failure. Values compare relative to their size: |a - b| <= tol max(1, |b|).
+export function checker(name) {
+  let failures = 0;
+  return {
+    check(what, ok, detail = '') {
+      console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
+      if (!ok) ++failures;
+    },
+    finish() {
+      console.log(failures === 0 ? `${name}: all checks passed` : `${name}: ${failures} check(s) FAILED`);
+      process.exit(failures === 0 ? 0 : 1);
+    },
+  };
+}
+export const close = (a, b, tol) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+export const allClose = (a, b, tol) => a.length === b.length && a.every((v, i) => close(v, b[i], tol));
+
 // --site DIR --artifacts DIR (defaults: build-web/site, build-web/e2e-artifacts)
 export function parseArgs(argv, defaults = {}) {
   const args = { site: join(root, 'build-web', 'site'), artifacts: join(root, 'build-web', 'e2e-artifacts'), ...defaults };

@@ -8,19 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { click, drag, frames, parseArgs, start, state, waitFor } from './harness.mjs';
+import { allClose, checker, click, close, drag, frames, parseArgs, start, state, waitFor } from './harness.mjs';
 
 const args = parseArgs(process.argv, { native: 'build' });
-let failures = 0;
 const results = {};
 
-function check(what, ok, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) ++failures;
-}
+const { check, finish } = checker('web.inside');
 const shot = (page, name) => page.screenshot({ path: join(args.artifacts, name) });
-const close = (a, b, tol) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-const allClose = (a, b, tol) => a.length === b.length && a.every((v, i) => close(v, b[i], tol));
 const dist = (a, b) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
 const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
 
@@ -206,5 +200,4 @@ try {
   await app.close();
 }
 writeFileSync(join(args.artifacts, 'inside-results.json'), JSON.stringify(results, null, 1));
-console.log(failures === 0 ? 'web.inside: all checks passed' : `web.inside: ${failures} check(s) FAILED`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

@@ -10,15 +10,11 @@
 //   node tests/web/screens.mjs --site build-web/site --artifacts DIR
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { center, click, frames, parseArgs, start, state, waitFor } from './harness.mjs';
+import { center, checker, click, frames, parseArgs, start, state, waitFor } from './harness.mjs';
 
 const args = parseArgs(process.argv);
-let failures = 0;
 const results = {};
-function check(what, ok, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) ++failures;
-}
+const { check, finish } = checker('web.screens');
 const shot = (page, name) => page.screenshot({ path: join(args.artifacts, name) });
 const PANELS = ['sample', 'interpolate', 'map', 'input', 'train', 'models', 'encoder', 'reparam', 'elbo', 'compare'];
 const VIEWS = ['Explore', 'Inside one image', 'Train & compare'];
@@ -406,5 +402,4 @@ try {
   check('test ran to the end', false, e.stack);
 }
 writeFileSync(join(args.artifacts, 'screens.json'), JSON.stringify(results, null, 1));
-console.log(failures === 0 ? 'web.screens: all checks passed' : `web.screens: ${failures} check(s) FAILED`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

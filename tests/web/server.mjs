@@ -11,15 +11,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, start, waitFor } from './harness.mjs';
+import { checker, parseArgs, start, waitFor } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = parseArgs(process.argv);
-let failures = 0;
-function check(what, ok, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) ++failures;
-}
+const { check, finish } = checker('web.server');
 
 // Starts `node web/serve.mjs 0 DIR`; resolves with its URL, port and process once it listens.
 function startServer(dir) {
@@ -152,5 +148,4 @@ try {
   await browser.close();
   site.child.kill();
 }
-console.log(failures === 0 ? 'web.server: all checks passed' : `web.server: ${failures} check(s) FAILED`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

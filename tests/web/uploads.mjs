@@ -10,15 +10,11 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync, copyFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { frames, parseArgs, start, state, waitFor } from './harness.mjs';
+import { checker, frames, parseArgs, start, state, waitFor } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = parseArgs(process.argv);
-let failures = 0;
-function check(what, ok, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) ++failures;
-}
+const { check, finish } = checker('web.uploads');
 
 // A safetensors file of a VAE config (PyTorch nn.Linear names, F32), its values from fill(i), written
 // in 1 MiB chunks (a large one never sits in memory whole).
@@ -126,5 +122,4 @@ try {
   await close();
   rmSync(tmp, { recursive: true, force: true });
 }
-console.log(failures === 0 ? 'web.uploads: all checks passed' : `web.uploads: ${failures} check(s) FAILED`);
-process.exit(failures === 0 ? 0 : 1);
+finish();
