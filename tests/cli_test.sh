@@ -180,6 +180,21 @@ PY
   [ $code -eq 1 ] && grep -q 'unknown option "flow_layers"' "$tmp/err" || fail "unknown option: $code $(cat "$tmp/err")"
   ls "$tmp" | grep -q '\.tmp\.' && fail "temporary files left behind: $(ls "$tmp")"
   true ;;
+bench)
+  # vae-bench --train-only: training figures alone, with the FLOP count of the layers' products
+  run "$bin/vae-bench" --data "$mnist" --train-only --seconds 0.1 --hidden 50 --latent 20 --batch 20 --threads 1
+  [ $code -eq 0 ] || fail "vae-bench --train-only: $(cat "$tmp/err")"
+  /usr/bin/python3 - "$tmp/out" <<'PY' || fail "vae-bench --train-only JSON: $(cat "$tmp/out")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+# 784-50-20-50-784: forward and weight gradients of every layer, input gradients but the first's
+macs = 784 * 50 + 50 * 2 * 20 + 20 * 50 + 50 * 784
+assert j["train_flop_per_sample"] == 4 * macs + 2 * (macs - 784 * 50), j
+assert j["train_samples_per_s"] > 0 and j["threads"] == 1 and j["batch"] == 20, j
+assert abs(j["train_gflops"] - j["train_samples_per_s"] * j["train_flop_per_sample"] / 1e9) < 0.051, j
+assert "decode_images_per_s" not in j, j
+PY
+  ;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"

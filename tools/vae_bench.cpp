@@ -17,10 +17,12 @@ namespace {
 
 const char* kProgram = "vae-bench";
 
-// Runs fn repeatedly for at least `seconds` after `warmup` calls; returns calls per second.
+// Runs fn repeatedly for at least `seconds` after `warmup` calls (fewer if they take over a third
+// of `seconds`: a large model's steps); returns calls per second.
 template <class Fn>
 double rate(Fn&& fn, int warmup, double seconds) {
-  for (int i = 0; i < warmup; ++i) fn();
+  const auto w0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < warmup && (i == 0 || seconds_since(w0) < seconds / 3); ++i) fn();
   long calls = 0;
   auto t0 = std::chrono::steady_clock::now();
   do {
@@ -30,6 +32,19 @@ double rate(Fn&& fn, int warmup, double seconds) {
   return calls / seconds_since(t0);
 }
 
+// Multiply-adds of one training sample, as FLOP: every layer's forward (2 in out) and its weight
+// gradient (2 in out), and the input gradient (2 in out) of every layer but the first, whose input
+// is the data (a bias alone, in = 0, counts nothing). Elementwise work is not counted: this is
+// the work a GEMM limit bounds.
+double training_flop_per_sample(const VaeParams& p) {
+  double flop = 0;
+  for (const LinearSlot* s : p.slots()) {
+    flop += 4.0 * s->in * s->out;
+    if (s != &p.encoder[0]) flop += 2.0 * s->in * s->out;
+  }
+  return flop;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -37,6 +52,7 @@ int main(int argc, char** argv) {
   std::vector<int> hidden = {400};
   int latent = 20, batch = 100, decode_batch = 256, threads = 0;
   double seconds = 3.0;
+  bool train_only = false;
   CLI::App app{"Measure training samples/s and decoded images/s of the VAE core.", kProgram};
   app.add_option("--data", data, "MNIST directory (training images to train on)")->capture_default_str();
   app.add_option("--hidden", hidden, "hidden sizes")->delimiter(',')->capture_default_str()->check(integer_in(1, 16384));
@@ -45,6 +61,7 @@ int main(int argc, char** argv) {
   app.add_option("--decode-batch", decode_batch, "images decoded per call")->capture_default_str()->check(integer_in(1, 100000));
   app.add_option("--threads", threads, "threads for training (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
   app.add_option("--seconds", seconds, "time per measurement")->capture_default_str()->check(real_in(0, 3600, true));
+  app.add_flag("--train-only", train_only, "measure training only (no decoding figures)");
   cli_parse(app, argc, argv);
   set_threads(threads);
   const int train_threads = Eigen::nbThreads();
@@ -68,6 +85,21 @@ int main(int argc, char** argv) {
   Eigen::setNbThreads(1);
   const double steps_per_s = rate([&] { t.step(train.images); }, 20, seconds);
 
+  const double flop = training_flop_per_sample(t.params);
+  nlohmann::ordered_json j;
+  j["model"] = c.describe();
+  j["batch"] = batch;
+  j["threads"] = train_threads;
+  j["simd"] = Eigen::SimdInstructionSetsInUse();
+  j["train_samples_per_s"] = std::round(steps_per_s * batch);
+  j["train_seconds_per_epoch"] = 60000.0 / (steps_per_s * batch);
+  j["train_flop_per_sample"] = flop;
+  j["train_gflops"] = std::round(steps_per_s * batch * flop / 1e8) / 10;
+  if (train_only) {
+    std::cout << j.dump(2) << std::endl;
+    return 0;
+  }
+
   // decoding: z ~ N(0, I) to Bernoulli means, single thread and all threads
   VaeWork w;
   w.resize(t.params, decode_batch);
@@ -83,13 +115,6 @@ int main(int argc, char** argv) {
   Eigen::setNbThreads(train_threads);
   const double decode_n = rate(decode, 5, seconds) * decode_batch;
 
-  nlohmann::ordered_json j;
-  j["model"] = c.describe();
-  j["batch"] = batch;
-  j["threads"] = train_threads;
-  j["simd"] = Eigen::SimdInstructionSetsInUse();
-  j["train_samples_per_s"] = std::round(steps_per_s * batch);
-  j["train_seconds_per_epoch"] = 60000.0 / (steps_per_s * batch);
   j["decode_batch"] = decode_batch;
   j["decode_images_per_s_1_thread"] = std::round(decode_1);
   j["decode_images_per_s"] = std::round(decode_n);
