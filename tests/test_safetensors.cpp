@@ -338,7 +338,11 @@ namespace {
 std::vector<uint8_t> one_f16_tensor(const std::vector<uint16_t>& halves) {
   const std::string header = R"({"h":{"dtype":"F16","shape":[)" + std::to_string(halves.size()) +
                              R"(],"data_offsets":[0,)" + std::to_string(2 * halves.size()) + "]}}";
-  std::vector<uint8_t> bytes(8, 0);
+  // one allocation up front (GCC 12 warns, wrongly, of a memcpy out of bounds when insert() grows
+  // an 8-byte vector)
+  std::vector<uint8_t> bytes;
+  bytes.reserve(8 + header.size() + 2 * halves.size());
+  bytes.resize(8, 0);
   bytes[0] = uint8_t(header.size());
   bytes.insert(bytes.end(), header.begin(), header.end());
   for (uint16_t h : halves) {
