@@ -194,6 +194,17 @@ assert j["train_samples_per_s"] > 0 and j["threads"] == 1 and j["batch"] == 20, 
 assert abs(j["train_gflops"] - j["train_samples_per_s"] * j["train_flop_per_sample"] / 1e9) < 0.051, j
 assert "decode_images_per_s" not in j, j
 PY
+  # vae-bench --gemm-only: Eigen's GEMM rate at 1024^3 and the training's shapes, nothing else
+  run "$bin/vae-bench" --gemm-only --seconds 0.2 --threads 1
+  [ $code -eq 0 ] || fail "vae-bench --gemm-only: $(cat "$tmp/err")"
+  /usr/bin/python3 - "$tmp/out" <<'PY' || fail "vae-bench --gemm-only JSON: $(cat "$tmp/out")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["threads"] == 1 and j["blas"].startswith("eigen 3."), j
+for shape in ("1024^3", "100x784x400", "100x400x784", "400x100x784"):
+    assert j["gflops_" + shape] > 0, j
+assert "train_samples_per_s" not in j, j
+PY
   ;;
 *) fail "unknown case $case_name" ;;
 esac

@@ -4,7 +4,9 @@
 // reach -45, where float32's spacing is 4e-6 and the two builds' summation orders differ by a few).
 // Usage: node parity_compare.mjs TOLERANCE NATIVE_BINARY WASM_JS ARGS...
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const [tolText, nativeBin, wasmJs, ...args] = process.argv.slice(2);
 const tolerance = Number(tolText);
@@ -23,14 +25,21 @@ for (const [what, path, hint] of [
   }
 }
 
+// The program's standard output goes to a file, not a pipe: the two-thread WebAssembly build's node
+// (worker threads) leaves a pipe non-blocking, and writes that meet a full pipe lost line breaks.
 function run(label, command, commandArgs) {
   const t0 = Date.now();
-  const r = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const dir = mkdtempSync(join(tmpdir(), 'vae-parity-'));
+  const fd = openSync(join(dir, 'out'), 'w');
+  const r = spawnSync(command, commandArgs, { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'] });
+  closeSync(fd);
+  const stdout = readFileSync(join(dir, 'out'), 'utf8');
+  rmSync(dir, { recursive: true });
   if (r.error || r.status !== 0) {
     console.error(`FAIL: ${label} (${command} ${commandArgs.join(' ')}) exited ${r.status}: ${r.error ?? r.stderr}`);
     process.exit(1);
   }
-  const values = r.stdout.trim().split('\n').map(Number);
+  const values = stdout.trim().split('\n').map(Number);
   if (values.some(Number.isNaN)) {
     console.error(`FAIL: ${label} printed something that is not a number`);
     process.exit(1);

@@ -6,7 +6,7 @@
 //                                     (64 x Z each) of those mean images
 //   parity_dump train WEIGHTS MNIST [MAX_HIDDEN]
 //                                     the training loss (negative ELBO, or IWAE bound) of each of 50
-//                                     Trainer steps (default options, seed 1) on the first 2000 training
+//                                     Trainer steps (default options, seed 1, two threads where there are) on the first 2000 training
 //                                     images, model config of WEIGHTS (hidden sizes capped at MAX_HIDDEN)
 #include <algorithm>
 #include <cstdio>
@@ -57,6 +57,7 @@ int print_training(VaeConfig config, const std::string& mnist_dir, int max_hidde
   train.images.conservativeResize(kTrainImages, Eigen::NoChange);
   Trainer t;
   t.start(config, TrainOptions());
+  t.threads = 2;  // the batch's two blocks side by side where there are threads (the numbers are the same)
   for (int i = 0; i < kTrainSteps; ++i) std::printf("%.17g\n", t.step(train.images).neg_elbo);
   return 0;
 }

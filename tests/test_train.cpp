@@ -88,6 +88,28 @@ TEST_CASE("training on 1 or 2 threads gives bit-identical weights", "[train]") {
   }
 }
 
+TEST_CASE("a copy of a trainer's state goes on bit-identical to the original (the page's training thread)", "[train]") {
+  const Mat X = random_images(90, 4);
+  TrainOptions o;
+  o.batch = 20;  // 4 steps an epoch: the copies below cross epoch boundaries (a fresh order each)
+  o.seed = 17;
+  Trainer original, copy;
+  original.start(mnist_tiny(), o);
+  for (int i = 0; i < 3; ++i) original.step(X);
+  copy.copy_state(original);
+  copy.threads = 2;  // the copy runs on the page's threads; the numbers do not depend on it
+  for (int i = 0; i < 6; ++i) CHECK(original.step(X).neg_elbo == copy.step(X).neg_elbo);
+  Trainer back;  // and back, as the page does when training pauses
+  back.copy_state(copy);
+  CHECK((copy.side != nullptr && back.side == nullptr));  // the thread is not part of the state
+  for (int i = 0; i < 5; ++i) CHECK(original.step(X).neg_elbo == back.step(X).neg_elbo);
+  CHECK(back.epoch == original.epoch);
+  CHECK(back.cursor == original.cursor);
+  CHECK(same_bits(original.params.data, back.params.data));
+  CHECK(same_bits(original.optimizer.m, back.optimizer.m));
+  CHECK(same_bits(original.optimizer.v, back.optimizer.v));
+}
+
 TEST_CASE("resuming from a checkpoint ends bit-identical to an uninterrupted run", "[train]") {
   const Mat X = random_images(200, 2);
   for (OptimizerKind kind : {OptimizerKind::adam, OptimizerKind::adagrad}) {

@@ -1,6 +1,6 @@
 # Plots how training cost grows (tools/growth.sh's CSV): samples/s and achieved GFLOP/s against the
 # batch size, one line per hidden size; solid native 1 thread, dashed native 2 threads, dotted
-# WebAssembly (node, 1 thread).
+# WebAssembly under node on 1 thread, dash-dot on 2 (pthreads).
 # Usage: plot_growth.py cost-growth.csv OUT.png
 import csv, sys
 import matplotlib
@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 
 rows = list(csv.DictReader(open(sys.argv[1])))
 runs = [("native", "1", "-", "native, 1 thread"), ("native", "2", "--", "native, 2 threads"),
-        ("wasm", "1", ":", "WebAssembly (node), 1 thread")]
+        ("wasm", "1", ":", "WebAssembly (node), 1 thread"), ("wasm", "2", "-.", "WebAssembly (node), 2 threads")]
 hiddens = sorted({int(r["hidden"]) for r in rows})
 colors = dict(zip(hiddens, ["tab:blue", "tab:orange", "tab:green", "tab:red"]))
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))

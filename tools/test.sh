@@ -3,8 +3,9 @@
 # the sanitized, the fuzz and the WebAssembly trees, and runs the whole test suite: the native ctest
 # (core, programs, PyTorch parity, the native window), the same again under AddressSanitizer and
 # UndefinedBehaviorSanitizer (build-asan/), each parser's libFuzzer target briefly from its seeds
-# (build-fuzz/), and the web ctest (the core's suite under node, native/wasm parity, the page and
-# its server in headless Chromium). Ends with one line: "tests: N passed, M failed".
+# (build-fuzz/), and the web ctests: the core's suite and native/wasm parity under node in both
+# WebAssembly builds (build-web-mt/: two threads, pthreads; build-web/: one thread), then the page
+# and its server in headless Chromium (build-web/). Ends with one line: "tests: N passed, M failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 timings=""
@@ -43,6 +44,8 @@ echo "== the native tests again, sanitized (build-asan/: ASan + UBSan, no recove
 step tests-asan run_ctest "$root/build-asan" -j2
 echo "== fuzz smoke (build-fuzz/): every parser's libFuzzer target from its seeds, 4 s each"
 step fuzz-smoke run_ctest "$root/build-fuzz" -j2
+echo "== web tests, two-thread build (build-web-mt/): the core's suite and parity under node, on pthreads"
+step tests-web-mt run_ctest "$root/build-web-mt" -j2
 echo "== web tests (build-web/): WebAssembly under node, the page and its server in headless Chromium"
 step tests-web run_ctest "$root/build-web"
 echo "time: ${timings}total $SECONDS s"

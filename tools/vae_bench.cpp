@@ -45,6 +45,28 @@ double training_flop_per_sample(const VaeParams& p) {
   return flop;
 }
 
+// Eigen's own float32 GEMM (the kernel the training runs on), C = A B at 1024^3 and at the shapes of
+// one training step of the comparison model, on Eigen's threads as set: GFLOP/s, as
+// tools/bench_gemm.py prints OpenBLAS's.
+nlohmann::ordered_json gemm_rates(double seconds) {
+  nlohmann::ordered_json j;
+  j["threads"] = Eigen::nbThreads();
+  j["blas"] = "eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+              std::to_string(EIGEN_MINOR_VERSION) + " (" + Eigen::SimdInstructionSetsInUse() + ")";
+  const struct { const char* name; int m, k, n; } shapes[] = {
+      {"1024^3", 1024, 1024, 1024}, {"100x784x400", 100, 784, 400}, {"100x400x784", 100, 400, 784},
+      {"400x100x784", 400, 100, 784}};
+  for (const auto& s : shapes) {
+    Mat A(s.m, s.k), B(s.k, s.n), C(s.m, s.n);
+    Rng rng(3);
+    for (float& v : A.reshaped()) v = rng.normal();
+    for (float& v : B.reshaped()) v = rng.normal();
+    const double calls = rate([&] { C.noalias() = A * B; }, 3, seconds);
+    j[std::string("gflops_") + s.name] = std::round(2.0 * s.m * s.k * s.n * calls / 1e8) / 10;
+  }
+  return j;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,7 +74,7 @@ int main(int argc, char** argv) {
   std::vector<int> hidden = {400};
   int latent = 20, batch = 100, decode_batch = 256, threads = 0;
   double seconds = 3.0;
-  bool train_only = false;
+  bool train_only = false, gemm_only = false;
   CLI::App app{"Measure training samples/s and decoded images/s of the VAE core.", kProgram};
   app.add_option("--data", data, "MNIST directory (training images to train on)")->capture_default_str();
   app.add_option("--hidden", hidden, "hidden sizes")->delimiter(',')->capture_default_str()->check(integer_in(1, 16384));
@@ -62,9 +84,20 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "threads for training (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
   app.add_option("--seconds", seconds, "time per measurement")->capture_default_str()->check(real_in(0, 3600, true));
   app.add_flag("--train-only", train_only, "measure training only (no decoding figures)");
+  app.add_flag("--gemm-only", gemm_only, "measure Eigen's float32 GEMM only (1024^3 and the training's shapes, --threads)");
   cli_parse(app, argc, argv);
   set_threads(threads);
-  const int train_threads = Eigen::nbThreads();
+  if (gemm_only) {
+    std::cout << gemm_rates(seconds / 4).dump() << std::endl;
+    return 0;
+  }
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  if (threads > 1) cli_fail(kProgram, "--threads " + std::to_string(threads) + ": this WebAssembly build has no threads (vae-bench-mt.js has)");
+  const int train_threads = 1;
+#else
+  // the training threads (natively also Eigen's and OpenMP's, which set_threads set)
+  const int train_threads = threads > 0 ? threads : hardware_threads();
+#endif
   VaeConfig c;
   c.hidden = hidden;
   c.latent = latent;

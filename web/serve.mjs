@@ -70,14 +70,14 @@ function regularFile(root, file) {
   return { file: real, size: info.size };
 }
 
-function handle(root, req, res) {
+function handle(root, req, res, headers) {
   if (req.method !== 'GET' && req.method !== 'HEAD')
-    return send(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { Allow: 'GET, HEAD' });
+    return send(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { Allow: 'GET, HEAD' }, headers);
   const target = resolveTarget(root, req.url);
-  if (target.status) return send(res, target.status, target.text);
+  if (target.status) return send(res, target.status, target.text, {}, headers);
   const found = regularFile(root, target.file);
-  if (!found) return send(res, 404, `not found: ${target.path.slice(0, 200)}`);
-  res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES[extname(found.file)] || 'application/octet-stream',
+  if (!found) return send(res, 404, `not found: ${target.path.slice(0, 200)}`, {}, headers);
+  res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(found.file)] || 'application/octet-stream',
                        'Content-Length': found.size });
   if (req.method === 'HEAD') return res.end();
   const stream = createReadStream(found.file);
@@ -85,13 +85,16 @@ function handle(root, req, res) {
   stream.pipe(res);
 }
 
-export function serve(root, port = 0) {
+// isolated = false leaves the cross-origin isolation headers out, as a plain static host would (the
+// tests' view of such a host: the page then runs its single-thread build).
+export function serve(root, port = 0, { isolated = true } = {}) {
   root = realpathSync(resolve(root));
+  const headers = isolated ? HEADERS : Object.fromEntries(Object.entries(HEADERS).filter(([k]) => !k.startsWith('Cross-Origin')));
   const server = createServer((req, res) => {
     try {
-      handle(root, req, res);
+      handle(root, req, res, headers);
     } catch (e) {
-      if (!res.headersSent) send(res, 500, 'internal error');
+      if (!res.headersSent) send(res, 500, 'internal error', {}, headers);
       else res.destroy();
       console.error(`serve: ${req.method} ${String(req.url).slice(0, 200)}: ${e.message}`);
     }
@@ -114,8 +117,8 @@ export function serve(root, port = 0) {
   });
 }
 
-function send(res, status, text, extra = {}) {
-  res.writeHead(status, { ...HEADERS, ...extra, 'Content-Type': 'text/plain; charset=utf-8' });
+function send(res, status, text, extra = {}, headers = HEADERS) {
+  res.writeHead(status, { ...headers, ...extra, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text + '\n');
 }
 

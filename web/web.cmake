@@ -8,6 +8,16 @@ include_directories(BEFORE SYSTEM ${CMAKE_SOURCE_DIR}/web/shim)
 # Eigen sizes its matrix-product micro-kernel for 8 SSE registers on 32-bit targets (wasm32), but
 # engines compile SIMD128 to x86-64's 16 (ARM64's 32): the 16-register kernel decodes ~25% faster.
 add_compile_definitions(EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS=16)
+# The two-thread build (tools/build-web.sh configures it in build-web-mt): every translation unit with
+# -pthread (shared memory, atomics), two workers started with the module (the page's training thread
+# and the core's SideThread), so no thread start waits for the browser's event loop. Its programs are
+# named *-mt; the single-thread tree build-web assembles the site with both builds' pages.
+option(VAE_WEB_THREADS "WebAssembly with two threads (Emscripten pthreads)" OFF)
+if(VAE_WEB_THREADS)
+  add_compile_options(-pthread)
+  # memory growth with shared memory slows JavaScript's view of the heap, not the wasm code
+  add_link_options(-pthread -sPTHREAD_POOL_SIZE=2 -Wno-pthreads-mem-growth)
+endif()
 # exceptions are off in the page (a throw would abort it): the core reports bad input by Status;
 # nlohmann::json must not throw either
 add_compile_definitions(JSON_NOEXCEPTION)

@@ -53,12 +53,12 @@ static void clamp_classes(AppState& app, int C) {
 
 void app_set_dataset(AppState& app, const std::string& dataset) {
   if (dataset == app.dataset) return;
+  train_pause(app);  // before the training images it reads go
   app.dataset = dataset;
   app.test = Dataset();
   app.train = Dataset();
   app.test_binary.resize(0, 0);
   app.data_pending = true;
-  app.train_panel.running = false;
   app.compare.running = false;
   app.inspect.dirty = true;
   app.activity.version = -1;
@@ -158,7 +158,7 @@ void app_new_random_model(AppState& app, const VaeConfig& config, int seed) {
   params.build(config);
   Rng rng(static_cast<uint64_t>(seed));
   params.init(rng);
-  app.train_panel.running = false;
+  train_pause(app);
   app_set_model(app, params, Metadata(), "new random weights (seed " + std::to_string(seed) + ")");
 }
 
@@ -175,7 +175,7 @@ bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const st
     app_set_status(app, "Not loaded (the current model is kept): " + s.message, true);
     return false;
   }
-  app.train_panel.running = false;
+  train_pause(app);
   app_set_model(app, params, meta, source);
   app_set_status(app, "Loaded " + source + ": " + params.config.describe(), false);
   return true;
@@ -220,6 +220,7 @@ std::string app_download_name(const AppState& app, const std::string& dtype) {
 
 void app_install_dataset(AppState& app, const std::string& split, Dataset d) {
   const bool test = split == "test";
+  if (!test) train_pause(app);  // the training thread reads the training images
   (test ? app.test : app.train) = std::move(d);
   if (test) {
     // the test set binarized (or dequantized) once, as every test figure is (the same values as vae-eval's)
@@ -291,7 +292,7 @@ void confirm_popup(AppState& app) {
     const int action = tp.confirm, model = tp.confirm_model;
     tp.confirm = 0;
     ImGui::CloseCurrentPopup();
-    tp.running = tp.running && cancel;
+    if (!cancel) train_pause(app);
     if (discard && action == 1) train_new_model(app);
     if (discard && action == 2) app_pick_model(app, model);
   }

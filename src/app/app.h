@@ -11,6 +11,7 @@
 #include "app/url_state.h"
 #include "io/idx.h"
 #include "io/weights.h"
+#include "train/train_thread.h"
 #include "train/trainer.h"
 
 struct AppState;
@@ -33,6 +34,11 @@ const char* view_name(View v);  // "Explore", "Inside one image", "Train & compa
 
 struct AppState {
   Trainer trainer;  // the model shown everywhere is trainer.params
+  // Where there are threads (natively, the page's two-thread build) training steps run here, on a copy
+  // of `trainer` whose newest parameters each frame takes (panel_train.cpp); otherwise in the frame.
+  TrainThread train_thread;
+  float frame_ms[120] = {};  // the last frames' work on the main thread (ring, by frame number)
+  float train_ms[120] = {};  // ... of it, training's: steps (one thread) or taking their results (two)
   bool has_model = false;
   Metadata meta;             // of the file the model came from
   std::string model_source;  // file name, or "new random weights"
@@ -78,6 +84,7 @@ struct AppState {
   ComparePanel compare;
 
   struct {
+    Rect threads;  // the status line's "2 threads" / "1 thread"
     Rect interp_slider, draw_pad, train_start, train_reset, load_weights, download_weights, sample_grid,
         latent_map, strip, style_row, sample_class, map_class, draw_class;
     Rect views[kViews];    // the menu bar's view tabs

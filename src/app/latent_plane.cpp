@@ -1,10 +1,10 @@
 // Planes through latent space, the Gaussian-CDF warp of the manifold figure, and slerp.
 #include "app/latent_plane.h"
 
-#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <vector>
 
 LatentPlane LatentPlane::axes(const Vec& origin, int i, int j) {
   assert(i != j && i >= 0 && j >= 0 && i < origin.size() && j < origin.size());
@@ -39,19 +39,77 @@ static Vec fix_sign(Vec v) {
   return v(at) < 0 ? Vec(-v) : v;
 }
 
+// The eigen-decomposition of a symmetric n x n matrix A (row-major, overwritten: its diagonal ends
+// as the eigenvalues) by cyclic Jacobi rotations, A <- J^T A J, V <- V J (Golub & Van Loan, 8.5),
+// in double; V's columns are the eigenvectors. For the Z <= 50 of the app's models a few sweeps, and
+// the page's module keeps no general-purpose solver (double GEMM, Householder) for it.
+static void symmetric_eigen(std::vector<double>& A, std::vector<double>& V, int n) {
+  V.assign(static_cast<size_t>(n) * n, 0.0);
+  for (int i = 0; i < n; ++i) V[static_cast<size_t>(i) * n + i] = 1;
+  auto at = [n](std::vector<double>& M, int r, int c) -> double& { return M[static_cast<size_t>(r) * n + c]; };
+  double total = 0;
+  for (double a : A) total += a * a;
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    double off = 0;
+    for (int p = 0; p < n; ++p)
+      for (int q = p + 1; q < n; ++q) off += at(A, p, q) * at(A, p, q);
+    if (off <= 1e-30 * total) break;
+    for (int p = 0; p < n; ++p)
+      for (int q = p + 1; q < n; ++q) {
+        const double apq = at(A, p, q);
+        if (apq == 0) continue;
+        // c, s with [c s; -s c]^T [a_pp a_pq; a_pq a_qq] [c s; -s c] diagonal
+        const double tau = (at(A, q, q) - at(A, p, p)) / (2 * apq);
+        const double t = (tau >= 0 ? 1.0 : -1.0) / (std::abs(tau) + std::sqrt(1 + tau * tau));
+        const double c = 1 / std::sqrt(1 + t * t), s = t * c;
+        for (int k = 0; k < n; ++k) {  // columns p, q of A J
+          const double kp = at(A, k, p), kq = at(A, k, q);
+          at(A, k, p) = c * kp - s * kq;
+          at(A, k, q) = s * kp + c * kq;
+        }
+        for (int k = 0; k < n; ++k) {  // rows p, q of J^T (A J)
+          const double pk = at(A, p, k), qk = at(A, q, k);
+          at(A, p, k) = c * pk - s * qk;
+          at(A, q, k) = s * pk + c * qk;
+        }
+        for (int k = 0; k < n; ++k) {  // columns p, q of V J
+          const double kp = at(V, k, p), kq = at(V, k, q);
+          at(V, k, p) = c * kp - s * kq;
+          at(V, k, q) = s * kp + c * kq;
+        }
+      }
+  }
+}
+
 LatentPlane principal_plane(const ConstMatMap& mu) {
   assert(mu.rows() >= 2 && mu.cols() >= 2);
   LatentPlane p;
   p.origin = mu.colwise().mean().transpose();
   // C = (mu - mean)^T (mu - mean) / (N - 1), in double for 10,000 rows
-  const Eigen::MatrixXd centered = (mu.rowwise() - p.origin.transpose()).cast<double>();
-  const Eigen::MatrixXd C = centered.transpose() * centered / static_cast<double>(mu.rows() - 1);
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(C);  // eigenvalues ascending
-  const Eigen::Index Z = C.rows();
-  p.dir0 = fix_sign(eig.eigenvectors().col(Z - 1).cast<float>());
-  p.dir1 = fix_sign(eig.eigenvectors().col(Z - 2).cast<float>());
-  p.scale0 = static_cast<float>(std::sqrt(std::max(eig.eigenvalues()(Z - 1), 1e-12)));
-  p.scale1 = static_cast<float>(std::sqrt(std::max(eig.eigenvalues()(Z - 2), 1e-12)));
+  const int Z = static_cast<int>(mu.cols());
+  std::vector<double> C(static_cast<size_t>(Z) * Z, 0.0), d(static_cast<size_t>(Z)), V;
+  for (Eigen::Index r = 0; r < mu.rows(); ++r) {
+    for (int j = 0; j < Z; ++j) d[static_cast<size_t>(j)] = static_cast<double>(mu(r, j)) - p.origin(j);
+    for (int i = 0; i < Z; ++i)
+      for (int j = i; j < Z; ++j) C[static_cast<size_t>(i) * Z + j] += d[static_cast<size_t>(i)] * d[static_cast<size_t>(j)];
+  }
+  for (int i = 0; i < Z; ++i)
+    for (int j = i; j < Z; ++j) C[static_cast<size_t>(j) * Z + i] = C[static_cast<size_t>(i) * Z + j] /= static_cast<double>(mu.rows() - 1);
+  symmetric_eigen(C, V, Z);
+  // the two largest eigenvalues: the directions of most spread, sqrt(eigenvalue) their scales
+  std::vector<int> order(static_cast<size_t>(Z));
+  for (int i = 0; i < Z; ++i) order[static_cast<size_t>(i)] = i;
+  auto eigenvalue = [&](int i) { return C[static_cast<size_t>(i) * Z + i]; };
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return eigenvalue(a) > eigenvalue(b); });
+  auto direction = [&](int col) {
+    Vec v(Z);
+    for (int k = 0; k < Z; ++k) v(k) = static_cast<float>(V[static_cast<size_t>(k) * Z + col]);
+    return fix_sign(v);
+  };
+  p.dir0 = direction(order[0]);
+  p.dir1 = direction(order[1]);
+  p.scale0 = static_cast<float>(std::sqrt(std::max(eigenvalue(order[0]), 1e-12)));
+  p.scale1 = static_cast<float>(std::sqrt(std::max(eigenvalue(order[1]), 1e-12)));
   return p;
 }
 

@@ -192,8 +192,17 @@ static void scale_menu(AppState& app) {
   ImGui::EndMenu();
 }
 
-// The status line in the room left on the menu bar, cut with "..." (the whole of it on hover).
+// The status line in the room left on the menu bar, cut with "..." (the whole of it on hover),
+// after the threads training runs on (the page picks its two-thread build when it may).
 static void status_text(AppState& app) {
+  const bool threads = train_threads() > 1;
+  ImGui::TextDisabled("%s", threads ? "2 threads" : "1 thread");
+  app.rects.threads = item_rect();
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(threads ? "Training runs on two threads of its own, beside the frames."
+                              : "This page runs its single-thread build: the server did not send the cross-origin "
+                                "isolation headers (COOP/COEP) that WebAssembly threads need, so training steps run "
+                                "inside the frames. tools/run.sh serves the page with them.");
   const ImVec4 color = app.status_error ? ImVec4(1.0f, 0.45f, 0.4f, 1.0f) : ImVec4(0.6f, 0.9f, 0.6f, 1.0f);
   ImGui::PushStyleColor(ImGuiCol_Text, color);
   text_ellipsis(app.status.c_str(), std::max(20.0f, ImGui::GetContentRegionAvail().x - 8));

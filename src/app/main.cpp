@@ -52,6 +52,10 @@ static void finish(Loop& loop, int width, int height) {
 
 static void frame(void* arg) {
   Loop& loop = *static_cast<Loop*>(arg);
+  // the training benchmark runs on the training thread: the page draws nothing meanwhile, as the
+  // single-thread build, where it runs in the frame, cannot
+  if (loop.app->train_thread.benchmarking()) return;
+  const double start = now_seconds();
   glfwPollEvents();
   if (loop.app->frame == 0) platform_mark("first frame");
   display_before_frame(loop.display, loop.window, *loop.app);
@@ -82,6 +86,8 @@ static void frame(void* arg) {
     loop.app->data_pending = false;
     platform_load_data(*loop.app);
   }
+  // the main thread's work this frame (the state's frame_ms; the page's budget while training)
+  loop.app->frame_ms[(loop.app->frame + 119) % 120] = static_cast<float>((now_seconds() - start) * 1000);
 }
 
 static GLFWwindow* create_window(const char** glsl_version) {

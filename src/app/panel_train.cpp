@@ -13,48 +13,96 @@
 static const int kLatents[] = {2, 5, 10, 20, 32, 50};
 static const int kHiddens[] = {100, 200, 400, 500};
 
+int train_threads() { return TrainThread::available() ? 2 : 1; }
+
+// One ended step into the panel: its ELBO, the plot's moving averages of both terms. False when the
+// loss is not finite (training stops).
+static bool record_step(AppState& app, const VaeLoss& loss) {
+  TrainPanel& tp = app.train_panel;
+  tp.last = loss;
+  const float elbo = static_cast<float>(-loss.neg_elbo);
+  tp.elbo.push_back(elbo);
+  // the plot shows exponential moving averages of the two terms: one batch's figures are noisy
+  TrainPoint point;
+  point.images = static_cast<double>(tp.steps + 1) * app.trainer.options.batch;
+  point.recon = static_cast<float>(-loss.bce);
+  point.kl = static_cast<float>(loss.kl);
+  if (!tp.curve.empty()) {
+    point.recon = 0.95f * tp.curve.back().recon + 0.05f * point.recon;
+    point.kl = 0.95f * tp.curve.back().kl + 0.05f * point.kl;
+  }
+  tp.curve.push_back(point);
+  ++tp.steps;
+  ++tp.window_steps;
+  return std::isfinite(elbo);
+}
+
+static void record_rate(TrainPanel& tp, double rate) {
+  tp.samples_per_s = tp.samples_per_s == 0 ? rate : 0.9 * tp.samples_per_s + 0.1 * rate;
+}
+
+static void diverged(AppState& app) {
+  train_pause(app);
+  app_set_status(app, "Training diverged (the loss is not finite): lower the learning rate and reset", true);
+}
+
+// Steps ended on the training thread: the newest parameters (swapped in, no copy), every step's
+// figures. The frame never waits for a step.
+static void thread_frame_steps(AppState& app, const uint8_t* labels) {
+  TrainPanel& tp = app.train_panel;
+  TrainThread& tt = app.train_thread;
+  if (!tt.training() && !tt.start(app.trainer, train_threads(), app.train.images, labels)) return;
+  tt.set_options(app.trainer.options);  // the sliders' values, for the next step
+  std::vector<TrainThread::Step> steps;
+  if (!tt.take(app.trainer.params.data, steps)) return;
+  ++app.version;
+  for (const TrainThread::Step& s : steps) {
+    record_rate(tp, app.trainer.options.batch / std::max(s.seconds, 1e-6));
+    app.trainer.epoch = s.epoch;  // for the panel's figures (the whole state comes back on pause)
+    app.trainer.cursor = s.cursor;
+    if (!record_step(app, s.loss)) return diverged(app);
+  }
+}
+
+void train_pause(AppState& app) {
+  TrainPanel& tp = app.train_panel;
+  tp.running = false;
+  if (!app.train_thread.training() && !app.train_thread.benchmarking()) return;
+  std::vector<TrainThread::Step> steps;
+  app.train_thread.stop(&app.trainer, &steps);  // waits for the step under way, at most one
+  for (const TrainThread::Step& s : steps) record_step(app, s.loss);
+  ++app.version;
+}
+
+static void frame_steps(AppState& app);
+
 void train_frame_steps(AppState& app) {
+  const double start = now_seconds();
+  frame_steps(app);
+  app.train_ms[app.frame % 120] = static_cast<float>((now_seconds() - start) * 1000);
+}
+
+static void frame_steps(AppState& app) {
   TrainPanel& tp = app.train_panel;
   if (!tp.running) return;
-  if (app.train.labels.size() < static_cast<size_t>(app.trainer.options.batch)) {
-    tp.running = false;
-    return;
-  }
-  const double start = now_seconds();
-  long long steps = 0;
+  if (app.train.labels.size() < static_cast<size_t>(app.trainer.options.batch)) return train_pause(app);
   const uint8_t* labels = app_classes(app) > 0 ? app.train.labels.data() : nullptr;
-  do {
-    tp.last = app.trainer.step(app.train.images, labels);
-    const float elbo = static_cast<float>(-tp.last.neg_elbo);
-    tp.elbo.push_back(elbo);
-    // the plot shows exponential moving averages of the two terms: one batch's figures are noisy
-    TrainPoint point;
-    point.images = static_cast<double>(tp.steps + steps + 1) * app.trainer.options.batch;
-    point.recon = static_cast<float>(-tp.last.bce);
-    point.kl = static_cast<float>(tp.last.kl);
-    if (!tp.curve.empty()) {
-      point.recon = 0.95f * tp.curve.back().recon + 0.05f * point.recon;
-      point.kl = 0.95f * tp.curve.back().kl + 0.05f * point.kl;
-    }
-    tp.curve.push_back(point);
-    ++steps;
-    if (!std::isfinite(elbo)) {
-      tp.running = false;
-      app_set_status(app, "Training diverged (the loss is not finite): lower the learning rate and reset", true);
-      break;
-    }
-  } while (now_seconds() - start < tp.budget_ms / 1000.0);
-  const double seconds = now_seconds() - start;
-  tp.steps += steps;
-  ++app.version;
-  const double rate = steps * app.trainer.options.batch / std::max(seconds, 1e-6);
-  tp.samples_per_s = tp.samples_per_s == 0 ? rate : 0.9 * tp.samples_per_s + 0.1 * rate;
-  tp.window_steps += steps;
   if (app.now - tp.window_at >= 1.0) {
     tp.steps_per_s = tp.window_steps / (app.now - tp.window_at);
     tp.window_at = app.now;
     tp.window_steps = 0;
   }
+  if (TrainThread::available()) return thread_frame_steps(app, labels);
+  // no threads: steps in this frame, for its time budget
+  const double start = now_seconds();
+  long long steps = 0;
+  do {
+    const VaeLoss loss = app.trainer.step(app.train.images, labels);
+    ++steps;
+    if (!record_step(app, loss)) return diverged(app);
+  } while (now_seconds() - start < tp.budget_ms / 1000.0);
+  ++app.version;
+  record_rate(tp, steps * app.trainer.options.batch / std::max(now_seconds() - start, 1e-6));
 }
 
 std::string train_elbo_text(const AppState& app) {
@@ -95,7 +143,10 @@ static void run_controls(AppState& app) {
   const bool has_data = !app.train.labels.empty() && labels_fit(app);
   ImGui::BeginDisabled(!has_data);
   if (ImGui::Button(tp.running ? "Pause" : tp.steps > 0 ? "Resume" : "Start training", ImVec2(ImGui::GetFontSize() * 8, 0))) {
-    tp.running = !tp.running;
+    if (tp.running)
+      train_pause(app);
+    else
+      tp.running = true;
     tp.window_at = app.now;
     tp.window_steps = 0;
     if (tp.running)
@@ -125,7 +176,7 @@ static void option_controls(AppState& app) {
   Trainer& t = app.trainer;
   const float w = ImGui::GetFontSize() * 8;
   ImGui::SetNextItemWidth(w);
-  ImGui::SliderFloat("learning rate", &t.optimizer.lr, 1e-5f, 1e-1f, "%.1e", ImGuiSliderFlags_Logarithmic);
+  ImGui::SliderFloat("learning rate", &t.options.lr, 1e-5f, 1e-1f, "%.1e", ImGuiSliderFlags_Logarithmic);
   help_marker("Adam's step size. 1e-3 is the usual choice; much larger and training diverges.");
   int batch = t.options.batch;
   ImGui::SetNextItemWidth(w);
@@ -142,9 +193,11 @@ static void option_controls(AppState& app) {
   help_marker("Training maximizes E_q[log p(x|z)] − β KL(q(z|x) ‖ N(0, I)). β = 1: the VAE (the ELBO). β = 0: "
               "a plain autoencoder: nothing keeps the codes near N(0, I), so they spread out and prior samples decode "
               "to junk (see Train & compare). β > 1: a β-VAE (Higgins et al. 2017), fewer nats in the code.");
+  if (TrainThread::available()) return;  // the steps run on their own threads, beside the frames
   ImGui::SetNextItemWidth(w);
   ImGui::SliderFloat("ms per frame", &app.train_panel.budget_ms, 2, 40, "%.0f ms");
-  help_marker("How long each frame spends on training steps (at least one step); the rest draws the page.");
+  help_marker("How long each frame spends on training steps (at least one step); the rest draws the page. "
+              "This build has no threads: a page served with cross-origin isolation trains on two threads of its own.");
 }
 
 // The curves: the two terms of the ELBO (moving averages over batches) and the active dimensions,
@@ -182,7 +235,8 @@ static void stats_and_plot(AppState& app) {
   const long long per_epoch = std::max<long long>(1, t.steps_per_epoch(static_cast<long long>(app.train.labels.size())));
   ImGui::Text("steps %lld   epoch %.2f", tp.steps, t.epoch + double(t.cursor) / per_epoch);
   if (tp.running)
-    ImGui::Text("%.0f images/s while stepping, %.1f steps/s", tp.samples_per_s, tp.steps_per_s);
+    ImGui::Text("%.0f images/s while stepping (%s), %.1f steps/s", tp.samples_per_s,
+                train_threads() > 1 ? "2 threads" : "1 thread, in frames", tp.steps_per_s);
   else
     ImGui::TextDisabled(tp.steps > 0 ? "paused" : "not training");
   const std::string text = train_elbo_text(app);

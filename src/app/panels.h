@@ -32,6 +32,10 @@ void latent_map_redraw(AppState& app);
 void latent_map_forget_probe(AppState& app);
 // Runs training steps for this frame's time budget when training is on.
 void train_frame_steps(AppState& app);
+// Stops training (its thread's step under way ends first; its state comes back into app.trainer).
+void train_pause(AppState& app);
+// Threads that compute training steps: 2 on the training thread (its blocks side by side), 1 in frames.
+int train_threads();
 
 // layout.cpp: window placement, the menu bar, and small widgets shared by panels
 // Opens panel `which` in its place of the current view's layout: ImGui::Begin(title), then `caption`

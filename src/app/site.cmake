@@ -1,10 +1,18 @@
 # Assembles the served folder (cmake -P): the page, the module, the shipped models with their
 # manifest, MNIST's four IDX files gzipped (gzip -9), and Fashion-MNIST's as Debian ships them
 # (already gzipped), for the page to fetch and decompress. Inputs: SRC (source tree), DST (site
-# folder), JS (path of vae-app.js; vae-app.wasm sits beside it).
+# folder), JS (path of vae-app.js; vae-app.wasm sits beside it), MT_JS (the two-thread build's
+# vae-app-mt.js, beside its .wasm and .worker.js; the page loads it when cross-origin isolated).
 file(MAKE_DIRECTORY ${DST} ${DST}/weights ${DST}/data)
 get_filename_component(js_dir ${JS} DIRECTORY)
 file(COPY ${JS} ${js_dir}/vae-app.wasm DESTINATION ${DST})
+get_filename_component(mt_dir ${MT_JS} DIRECTORY)
+foreach(f vae-app-mt.js vae-app-mt.wasm vae-app-mt.worker.js)
+  if(NOT EXISTS ${mt_dir}/${f})
+    message(FATAL_ERROR "site: ${mt_dir}/${f} is missing: build the two-thread page first (bash tools/build-web.sh)")
+  endif()
+  file(COPY ${mt_dir}/${f} DESTINATION ${DST})
+endforeach()
 
 # ---- the shipped models, in the picker's order (the first that exists opens the page; the list is
 # also in src/app/models.cpp); other files of weights/ (classifiers, experiments) are not shipped

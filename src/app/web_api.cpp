@@ -26,6 +26,24 @@ static nlohmann::json rect_json(const Rect& r) {
 }
 static nlohmann::json point_json(const float* p) { return {p[0] * g_css_per_point, p[1] * g_css_per_point}; }
 
+// The main thread's work per frame over the last frames (main.cpp), and training's part of it,
+// milliseconds: median, 95th percentile, longest.
+static nlohmann::json frame_ms_json(const AppState& app) {
+  const size_t n = static_cast<size_t>(std::min<long long>(app.frame, 120));
+  if (n == 0) return {{"frames", 0}};
+  auto stats = [n](const float* ring, const char* prefix, nlohmann::json& j) {
+    std::vector<float> v(ring, ring + n);
+    std::sort(v.begin(), v.end());
+    j[std::string(prefix) + "p50"] = v[n / 2];
+    j[std::string(prefix) + "p95"] = v[std::min(n - 1, n * 95 / 100)];
+    j[std::string(prefix) + "max"] = v.back();
+  };
+  nlohmann::json j = {{"frames", n}};
+  stats(app.frame_ms, "", j);
+  stats(app.train_ms, "train_", j);
+  return j;
+}
+
 static nlohmann::json rects_json(const std::vector<Rect>& rects) {
   nlohmann::json list = nlohmann::json::array();
   for (const Rect& r : rects) list.push_back(rect_json(r));
@@ -191,7 +209,9 @@ std::string app_state_to_json(const AppState& app) {
                  {"kl_last", tp.curve.empty() ? 0.0 : tp.curve.back().kl},
                  {"active_points", std::count_if(tp.curve.begin(), tp.curve.end(), [](const TrainPoint& p) { return p.active >= 0; })},
                  {"elbo_first", mean_of(tp.elbo, 20, false)}, {"elbo_last", mean_of(tp.elbo, 20, true)},
-                 {"samples_per_s", tp.samples_per_s}, {"batch", app.trainer.options.batch}, {"lr", app.trainer.optimizer.lr}}},
+                 {"samples_per_s", tp.samples_per_s}, {"batch", app.trainer.options.batch}, {"lr", app.trainer.options.lr},
+                 {"threads", train_threads()}}},
+      {"frame_ms", frame_ms_json(app)},
       {"rects", {{"interp_slider", rect_json(r.interp_slider)}, {"draw_pad", rect_json(r.draw_pad)},
                  {"train_start", rect_json(r.train_start)}, {"train_reset", rect_json(r.train_reset)},
                  {"load_weights", rect_json(r.load_weights)}, {"download_weights", rect_json(r.download_weights)},
@@ -208,7 +228,7 @@ std::string app_state_to_json(const AppState& app) {
                  {"tour_next", rect_json(r.tour_next)}, {"tour_back", rect_json(r.tour_back)},
                  {"tour_leave", rect_json(r.tour_leave)}, {"scale_items", rects_json(r.scale_items)},
                  {"scale_menu", rect_json(r.scale_menu)},
-                 {"status", rect_json(r.status)}, {"meta_values", rects_json(r.meta_values)},
+                 {"status", rect_json(r.status)}, {"threads", rect_json(r.threads)}, {"meta_values", rects_json(r.meta_values)},
                  {"meta_header", rect_json(r.meta_header)}, {"map_points", rect_json(r.map_points)}, {"map_label", rect_json(r.map_label)},
                  {"dtype", rects_json(std::vector<Rect>(r.dtype, r.dtype + 2))}, {"draw_eps", rect_json(r.draw_eps)},
                  {"draw_clear", rect_json(r.draw_clear)}, {"input_x", rect_json(r.input_x)},
@@ -316,24 +336,37 @@ VAE_EXPORT double vae_bench_decode(int batch, int reps) {
 }
 
 // Training samples per second: `steps` steps of a fresh model of the current shape (the app's model
-// is left alone) on the training images, or the test images while those load.
-VAE_EXPORT double vae_bench_train(int batch, int steps) {
+// is left alone) on the training images, or the test images while those load, its batch blocks on
+// `threads` threads. Where there are threads it runs on the training thread (the page's frames go
+// on): vae_bench_train_result() is negative until it has ended. 0: not started (training, no data,
+// or 2 threads asked of the single-thread build).
+static double g_bench_train = -1;
+VAE_EXPORT int vae_bench_train_start(int batch, int steps, int threads) {
   AppState& app = app_instance();
   const Dataset& data = app.train.labels.empty() ? app.test : app.train;
-  if (data.images.rows() < batch) return 0;
+  const VaeConfig& c = app.trainer.params.config;
+  if (data.images.rows() < batch || batch < 1 || steps < 1 || threads < 1 || threads > train_threads()) return 0;
+  // a conditional model trains with the labels (one-hot rows of its C classes)
+  if (c.classes > 0 && *std::max_element(data.labels.begin(), data.labels.end()) >= c.classes) return 0;
+  const uint8_t* labels = c.classes > 0 ? data.labels.data() : nullptr;
+  g_bench_train = -1;
+  if (TrainThread::available()) {
+    if (app.train_panel.running) return 0;
+    return app.train_thread.bench_start(c, batch, steps, threads, data.images, labels) ? 1 : 0;
+  }
   Trainer t;
   TrainOptions options;
   options.batch = batch;
-  t.start(app.trainer.params.config, options);
-  // a conditional model trains with the labels (one-hot rows of its C classes)
-  if (app.trainer.params.config.classes > 0 &&
-      *std::max_element(data.labels.begin(), data.labels.end()) >= app.trainer.params.config.classes)
-    return 0;
-  const uint8_t* labels = app.trainer.params.config.classes > 0 ? data.labels.data() : nullptr;
+  t.start(c, options);
   t.step(data.images, labels);  // warm-up
   const double start = now_seconds();
   for (int s = 0; s < steps; ++s) t.step(data.images, labels);
-  return double(batch) * steps / (now_seconds() - start);
+  g_bench_train = double(batch) * steps / (now_seconds() - start);
+  return 1;
+}
+
+VAE_EXPORT double vae_bench_train_result() {
+  return TrainThread::available() ? app_instance().train_thread.bench_result() : g_bench_train;
 }
 
 // Milliseconds to redraw the latent map's grid x grid digits (decode, tiles, texture upload).

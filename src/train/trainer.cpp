@@ -75,6 +75,19 @@ void Trainer::prepare() {
   }
 }
 
+void Trainer::copy_state(const Trainer& from) {
+  options = from.options;
+  params = from.params;
+  optimizer = from.optimizer;
+  rng = from.rng;
+  perm = from.perm;
+  epoch = from.epoch;
+  cursor = from.cursor;
+  epoch_loss_sum = from.epoch_loss_sum;
+  train_seconds = from.train_seconds;
+  prepare();
+}
+
 // Both threads' share of `job` (s = 0 here, s = 1 on the side thread), or both in turn on one.
 template <class Job>
 static void run_split(Trainer& t, int count, const Job& job) {

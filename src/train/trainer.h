@@ -66,6 +66,10 @@ struct Trainer {
   void start(const VaeConfig& config, const TrainOptions& options);
   // Resize buffers after params/optimizer/rng were restored (from a checkpoint).
   void prepare();
+  // Becomes `from` as a training state (model, optimizer, streams, schedule, epoch and order; not its
+  // threads, which belong to where it runs): this one's steps then go on bit for bit as `from`'s would
+  // (the page's training thread).
+  void copy_state(const Trainer& from);
   long long steps_per_epoch(long long num_images) const { return num_images / options.batch; }
   // One gradient step on the next batch of `images` (N x D intensities in [0, 1]) with their
   // `labels` (N; used by conditional models, may be null otherwise); starts a new epoch (fresh

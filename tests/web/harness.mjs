@@ -53,12 +53,15 @@ function loadPlaywright() {
 
 // The page in a fresh browser. The screen is the window's size (as with F11 or a kiosk: Emscripten's
 // GLFW once mistook such a window for a fullscreen request); deviceScaleFactor is devicePixelRatio.
-export async function start(args, { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1, hasTouch = false } = {}) {
+// isolated: served with the cross-origin isolation headers (the page's two-thread build), or as a
+// static host without them serves it (the single-thread build).
+export async function start(args, { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1, hasTouch = false,
+                                    isolated = true } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
   if (!existsSync(join(args.site, 'index.html'))) throw new Error(`${args.site}/index.html missing: build the page first`);
   mkdirSync(args.artifacts, { recursive: true });
   const { chromium } = loadPlaywright();
-  const { server, url } = await serve(args.site, 0);
+  const { server, url } = await serve(args.site, 0, { isolated });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -56,7 +56,7 @@ function writeRandom(path, bytes) {
   return path;
 }
 
-const heap = (page) => page.evaluate(() => Module.HEAPU8.length);
+const heap = (page) => page.evaluate(() => vaeApp.heapBytes());
 const checksum = (page) => page.evaluate(() => Module._vae_param_checksum());
 // frames drawn per second over `ms` (a figure, printed; the test only asks that frames come)
 async function frameRate(page, ms = 2000) {
