@@ -18,7 +18,10 @@ seconds=${1:-5}
 "$root/tools/build.sh" >/dev/null
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 ext=$(grep -o -w -E 'avx2|fma|avx512f|avx512bw|avx512vl' /proc/cpuinfo | sort -u | tr '\n' ' ')
-echo "{\"cpu\": \"$cpu\", \"cores\": $(nproc), \"vector_extensions\": \"${ext% }\", \"contended\": $contended}"
+# every one-thread measurement (ours, the peer's, the GEMM's) runs pinned to the same core, CPU 0: on
+# a shared host the two cores need not be equally fast (one was seen to train 30% slower than the other)
+pin() { if [[ $1 == 1 ]]; then taskset -c 0 "${@:2}"; else "${@:2}"; fi; }
+echo "{\"cpu\": \"$cpu\", \"cores\": $(nproc), \"vector_extensions\": \"${ext% }\", \"contended\": $contended, \"one_thread_runs_pinned_to_cpu\": 0}"
 busy=""
 if [[ $contended == 1 ]]; then
   bash -c 'while :; do :; done' &
@@ -28,17 +31,17 @@ if [[ $contended == 1 ]]; then
 fi
 out=$(mktemp -d)
 for t in 1 2; do
-  OPENBLAS_NUM_THREADS=$t /usr/bin/python3 "$root/tools/bench_gemm.py" "$(awk "BEGIN{print $seconds/3}")" | tee "$out/gemm$t.json"
+  OPENBLAS_NUM_THREADS=$t pin "$t" /usr/bin/python3 "$root/tools/bench_gemm.py" "$(awk "BEGIN{print $seconds/3}")" | tee "$out/gemm$t.json"
 done
 for t in 1 2; do
-  "$root/build/vae-bench" --gemm-only --seconds "$seconds" --threads "$t" | tee "$out/eigen$t.json"
+  pin "$t" "$root/build/vae-bench" --gemm-only --seconds "$seconds" --threads "$t" | tee "$out/eigen$t.json"
 done
 for t in 1 2; do
-  "$root/build/vae-bench" --seconds "$seconds" --threads "$t" | tr -d '\n' | tee "$out/ours$t.json"; echo
+  pin "$t" "$root/build/vae-bench" --seconds "$seconds" --threads "$t" | tr -d '\n' | tee "$out/ours$t.json"; echo
 done
 for t in 1 2; do
   for b in 1 2; do
-    OPENBLAS_NUM_THREADS=$b /usr/bin/python3 "$root/tools/bench_torch.py" "$root/.deps/mnist" "$t" "$seconds" |
+    OPENBLAS_NUM_THREADS=$b pin "$((t * b))" /usr/bin/python3 "$root/tools/bench_torch.py" "$root/.deps/mnist" "$t" "$seconds" |
       tee "$out/peer$t$b.json"
   done
 done
