@@ -1,5 +1,7 @@
 // Small models for the tests: a config in one call, and its parameters built and initialized.
 #pragma once
+#include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -23,4 +25,17 @@ inline VaeParams tiny_model(const VaeConfig& c, Rng& rng) {
   p.build(c);
   p.init(rng);
   return p;
+}
+
+// n images of uniform random intensities (n x 784), from `seed`: training data for the trainer's tests.
+inline Mat random_images(int n, uint64_t seed) {
+  Rng rng(seed);
+  Mat X(n, 784);
+  for (float& x : X.reshaped()) x = rng.uniform();
+  return X;
+}
+
+// The same floats bit for bit (the determinism tests' notion of equal).
+inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }

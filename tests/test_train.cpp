@@ -1,7 +1,6 @@
 // Training: determinism from the seed, bit-exact resume from a checkpoint, and learning on real MNIST.
 #include <catch2/catch.hpp>
 
-#include <cstring>
 #include <filesystem>
 
 #include <unistd.h>
@@ -15,17 +14,6 @@ namespace {
 
 // 784-32-4: small enough for many steps, image-sized for the trainer
 VaeConfig mnist_tiny() { return tiny_config(784, {32}, 4); }
-
-Mat random_images(int n, uint64_t seed) {
-  Rng rng(seed);
-  Mat X(n, 784);
-  for (float& x : X.reshaped()) x = rng.uniform();
-  return X;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("vae_test_" + std::to_string(::getpid()) + "_" + name)).string();

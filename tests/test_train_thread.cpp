@@ -4,24 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <cstring>
 #include <thread>
 
 #include "fixtures.h"
 #include "train/train_thread.h"
 
 namespace {
-
-Mat random_images(int n, uint64_t seed) {
-  Rng rng(seed);
-  Mat X(n, 784);
-  for (float& x : X.reshaped()) x = rng.uniform();
-  return X;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
 
 Trainer tiny_trainer() {
   TrainOptions o;
