@@ -354,14 +354,8 @@ VAE_EXPORT int vae_bench_train_start(int batch, int steps, int threads) {
     if (app.train_panel.running) return 0;
     return app.train_thread.bench_start(c, batch, steps, threads, data.images, labels) ? 1 : 0;
   }
-  Trainer t;
-  TrainOptions options;
-  options.batch = batch;
-  t.start(c, options);
-  t.step(data.images, labels);  // warm-up
-  const double start = now_seconds();
-  for (int s = 0; s < steps; ++s) t.step(data.images, labels);
-  g_bench_train = double(batch) * steps / (now_seconds() - start);
+  std::unique_ptr<SideThread> no_side;  // one thread: the blocks in turn
+  g_bench_train = training_samples_per_s(c, batch, steps, 1, no_side, data.images, labels);
   return 1;
 }
 

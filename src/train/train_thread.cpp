@@ -11,6 +11,22 @@ static double seconds_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+double training_samples_per_s(const VaeConfig& config, int batch, int steps, int threads,
+                              std::unique_ptr<SideThread>& side, const ConstMatRef& images, const uint8_t* labels) {
+  TrainOptions o;
+  o.batch = batch;
+  Trainer t;
+  t.start(config, o);
+  t.threads = threads;
+  t.side = std::move(side);
+  t.step(images, labels);  // warm-up (it also starts the block thread when there is none)
+  const double t0 = seconds_now();
+  for (int s = 0; s < steps; ++s) t.step(images, labels);
+  const double rate = double(batch) * steps / std::max(seconds_now() - t0, 1e-9);
+  side = std::move(t.side);
+  return rate;
+}
+
 bool TrainThread::available() {
 #ifdef VAE_NO_THREADS
   return false;
@@ -127,24 +143,14 @@ void TrainThread::loop() {
     if (quit_) return;
     in_work_ = true;
     if (mode_ == Mode::bench) {
-      // a fresh model, one warm-up step (it also starts the block thread), then `steps` timed steps
+      // a fresh model on the training's block thread (bench_start made sure there is one)
       const VaeConfig config = bench_config_;
-      const int steps = bench_steps_;
-      TrainOptions o;
-      o.batch = bench_batch_;
+      const int batch = bench_batch_, steps = bench_steps_, threads = bench_threads_;
       const Mat& images = *images_;
       const uint8_t* labels = labels_;
       lock.unlock();
-      Trainer t;
-      t.start(config, o);
-      t.threads = bench_threads_;
-      t.side = std::move(trainer_.side);
-      t.step(images, labels);
-      const double t0 = seconds_now();
-      for (int s = 0; s < steps; ++s) t.step(images, labels);
-      const double rate = double(o.batch) * steps / std::max(seconds_now() - t0, 1e-9);
+      const double rate = training_samples_per_s(config, batch, steps, threads, trainer_.side, images, labels);
       lock.lock();
-      trainer_.side = std::move(t.side);
       bench_result_ = rate;
       images_ = nullptr;
       labels_ = nullptr;

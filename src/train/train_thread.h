@@ -11,11 +11,18 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "train/trainer.h"
+
+// Training samples/s of a fresh model of `config` at `batch`, its blocks on `threads` threads (the
+// second taken from *side, started there when null, and given back): `steps` timed steps after one
+// warm-up step. The page's benchmark, on the training thread or (without threads) in the frame.
+double training_samples_per_s(const VaeConfig& config, int batch, int steps, int threads,
+                              std::unique_ptr<SideThread>& side, const ConstMatRef& images, const uint8_t* labels);
 
 class TrainThread {
  public:
