@@ -194,17 +194,29 @@ assert j["train_samples_per_s"] > 0 and j["threads"] == 1 and j["batch"] == 20, 
 assert abs(j["train_gflops"] - j["train_samples_per_s"] * j["train_flop_per_sample"] / 1e9) < 0.051, j
 assert "decode_images_per_s" not in j, j
 PY
-  # vae-bench --gemm-only: Eigen's GEMM rate at 1024^3 and the training's shapes, nothing else
+  # vae-bench --gemm-only: the GEMM rates at 1024^3 and the training's shapes, Eigen's first, then
+  # each of the project's kernels this CPU runs (x86-64: AVX2 and/or AVX-512), nothing else
   run "$bin/vae-bench" --gemm-only --seconds 0.2 --threads 1
   [ $code -eq 0 ] || fail "vae-bench --gemm-only: $(cat "$tmp/err")"
-  /usr/bin/python3 - "$tmp/out" <<'PY' || fail "vae-bench --gemm-only JSON: $(cat "$tmp/out")"
-import json, sys
+  /usr/bin/python3 - "$tmp/out" "$(grep -o -w -E 'avx2|avx512f' /proc/cpuinfo | sort -u | tr '\n' ' ')" <<'PY' || fail "vae-bench --gemm-only JSON: $(cat "$tmp/out")"
+import json, platform, sys
 j = json.load(open(sys.argv[1]))
-assert j["threads"] == 1 and j["blas"].startswith("eigen 3."), j
-for shape in ("1024^3", "100x784x400", "100x400x784", "400x100x784"):
-    assert j["gflops_" + shape] > 0, j
-assert "train_samples_per_s" not in j, j
+flags = sys.argv[2].split()
+assert isinstance(j, list) and j[0]["blas"].startswith("eigen 3."), j
+want = ["vae gemm avx2"] * ("avx2" in flags) + ["vae gemm avx512"] * ("avx512f" in flags)
+if platform.machine() == "x86_64":
+    assert [k["blas"] for k in j[1:]] == want, (j, flags)
+for k in j:
+    assert k["threads"] == 1, j
+    for shape in ("1024^3", "100x784x400", "100x400x784", "400x100x784"):
+        assert k["gflops_" + shape] > 0, j
+    assert "train_samples_per_s" not in k, j
 PY
+  # --gemm: a kernel by name, refused by name when unknown
+  run "$bin/vae-bench" --gemm avx1024 --train-only --seconds 0.1
+  [ $code -ne 0 ] && grep -q -- "--gemm avx1024: not a kernel" "$tmp/err" || fail "vae-bench --gemm avx1024: $code $(cat "$tmp/err")"
+  run "$bin/vae-bench" --gemm eigen --train-only --seconds 0.1 --hidden 50 --batch 20 --threads 1
+  [ $code -eq 0 ] && grep -q '"gemm": "eigen"' "$tmp/out" || fail "vae-bench --gemm eigen: $(cat "$tmp/out" "$tmp/err")"
   ;;
 *) fail "unknown case $case_name" ;;
 esac

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "core/gemm.h"
 #include "train/trainer.h"
 
 // The WebAssembly build must run Eigen's SSE kernels (Emscripten maps them to SIMD128; flags in
@@ -45,14 +46,17 @@ double training_flop_per_sample(const VaeParams& p) {
   return flop;
 }
 
-// Eigen's own float32 GEMM (the kernel the training runs on), C = A B at 1024^3 and at the shapes of
-// one training step of the comparison model, on Eigen's threads as set: GFLOP/s, as
-// tools/bench_gemm.py prints OpenBLAS's.
-nlohmann::ordered_json gemm_rates(double seconds) {
+// A float32 GEMM of this build, C = A B at 1024^3 and at the shapes of one training step of the
+// comparison model, on Eigen's threads as set: GFLOP/s, as tools/bench_gemm.py prints OpenBLAS's.
+// `kernel`: Eigen's own product, or the project's (gemm.h) with that kernel.
+nlohmann::ordered_json gemm_rates(GemmKernel kernel, double seconds) {
   nlohmann::ordered_json j;
   j["threads"] = Eigen::nbThreads();
-  j["blas"] = "eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
-              std::to_string(EIGEN_MINOR_VERSION) + " (" + Eigen::SimdInstructionSetsInUse() + ")";
+  if (kernel == GemmKernel::eigen)
+    j["blas"] = "eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                std::to_string(EIGEN_MINOR_VERSION) + " (" + Eigen::SimdInstructionSetsInUse() + ")";
+  else
+    j["blas"] = std::string("vae gemm ") + gemm_kernel_name(kernel);
   const struct { const char* name; int m, k, n; } shapes[] = {
       {"1024^3", 1024, 1024, 1024}, {"100x784x400", 100, 784, 400}, {"100x400x784", 100, 400, 784},
       {"400x100x784", 400, 100, 784}};
@@ -61,7 +65,12 @@ nlohmann::ordered_json gemm_rates(double seconds) {
     Rng rng(3);
     for (float& v : A.reshaped()) v = rng.normal();
     for (float& v : B.reshaped()) v = rng.normal();
-    const double calls = rate([&] { C.noalias() = A * B; }, 3, seconds);
+    const StridedMat a{A.data(), A.outerStride(), 1}, b{B.data(), B.outerStride(), 1};
+    const double calls =
+        kernel == GemmKernel::eigen
+            ? rate([&] { C.noalias() = A * B; }, 3, seconds)
+            : rate([&] { gemm(C.data(), C.outerStride(), a, b, s.m, s.n, s.k, false, nullptr, Eigen::nbThreads()); }, 3,
+                   seconds);
     j[std::string("gflops_") + s.name] = std::round(2.0 * s.m * s.k * s.n * calls / 1e8) / 10;
   }
   return j;
@@ -75,6 +84,7 @@ int main(int argc, char** argv) {
   int latent = 20, batch = 100, decode_batch = 256, threads = 0;
   double seconds = 3.0;
   bool train_only = false, gemm_only = false;
+  std::string kernel_name = "auto";
   CLI::App app{"Measure training samples/s and decoded images/s of the VAE core.", kProgram};
   app.add_option("--data", data, "MNIST directory (training images to train on)")->capture_default_str();
   app.add_option("--hidden", hidden, "hidden sizes")->delimiter(',')->capture_default_str()->check(integer_in(1, 16384));
@@ -84,11 +94,27 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "threads for training (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
   app.add_option("--seconds", seconds, "time per measurement")->capture_default_str()->check(real_in(0, 3600, true));
   app.add_flag("--train-only", train_only, "measure training only (no decoding figures)");
-  app.add_flag("--gemm-only", gemm_only, "measure Eigen's float32 GEMM only (1024^3 and the training's shapes, --threads)");
+  app.add_option("--gemm", kernel_name,
+                 "matrix-product kernel: auto (the widest this CPU has), eigen, avx2 or avx512 (x86-64 only)")
+      ->capture_default_str();
+  app.add_flag("--gemm-only", gemm_only,
+               "measure the float32 GEMMs only (Eigen's and each of the project's kernels this CPU runs; 1024^3 and "
+               "the training's shapes, --threads): a JSON array, one object each");
   cli_parse(app, argc, argv);
   set_threads(threads);
+  GemmKernel kernel;
+  if (!gemm_kernel_parse(kernel_name.c_str(), &kernel))
+    cli_fail(kProgram, "--gemm " + kernel_name + ": not a kernel (auto, eigen, avx2, avx512)");
+  if (!gemm_set_kernel(kernel))
+    cli_fail(kProgram, "--gemm " + kernel_name + ": this CPU or build cannot run it");
   if (gemm_only) {
-    std::cout << gemm_rates(seconds / 4).dump() << std::endl;
+    nlohmann::ordered_json all = nlohmann::ordered_json::array();
+    for (GemmKernel k : {GemmKernel::eigen, GemmKernel::avx2, GemmKernel::avx512})
+      if (k == GemmKernel::eigen || gemm_kernel_available(k)) {
+        gemm_set_kernel(k);
+        all.push_back(gemm_rates(k, seconds / 4));
+      }
+    std::cout << all.dump() << std::endl;
     return 0;
   }
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
@@ -124,6 +150,7 @@ int main(int argc, char** argv) {
   j["batch"] = batch;
   j["threads"] = train_threads;
   j["simd"] = Eigen::SimdInstructionSetsInUse();
+  j["gemm"] = gemm_kernel_name(gemm_kernel());
   j["train_samples_per_s"] = std::round(steps_per_s * batch);
   j["train_seconds_per_epoch"] = 60000.0 / (steps_per_s * batch);
   j["train_flop_per_sample"] = flop;

@@ -6,8 +6,16 @@
 #include <cassert>
 #include <cmath>
 
+#include "core/gemm.h"
+
 namespace {
 constexpr float kLog2Pi = 1.8378770664093453f;  // log(2 pi)
+
+// A row-major matrix and its transpose as gemm() reads them
+StridedMat as_is(const ConstMatRef& M) { return {M.data(), M.outerStride(), 1}; }
+StridedMat transposed(const ConstMatRef& M) { return {M.data(), 1, M.outerStride()}; }
+int rows(const ConstMatRef& M) { return static_cast<int>(M.rows()); }
+int cols(const ConstMatRef& M) { return static_cast<int>(M.cols()); }
 }  // namespace
 
 const char* activation_name(Activation a) {
@@ -23,7 +31,10 @@ bool activation_parse(const std::string& name, Activation* out) {
 
 void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b) {
   assert(X.cols() == W.cols() && Y.cols() == W.rows() && Y.rows() == X.rows() && b.size() == W.rows());
-  // Y = X W^T + 1 b^T
+  // Y = X W^T + 1 b^T (the project's kernel where this CPU has one, else Eigen's)
+  if (gemm(Y.data(), Y.outerStride(), as_is(X), transposed(W), rows(X), rows(W), cols(X), false, b.data(),
+           Eigen::nbThreads()))
+    return;
   Y.noalias() = X * W.transpose();
   Y.rowwise() += b.transpose();
 }
@@ -32,12 +43,16 @@ void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, con
                      const ConstMatRef& W) {
   assert(dY.rows() == X.rows() && dY.cols() == W.rows() && X.cols() == W.cols());
   // dL/dW = dY^T X
-  dW.noalias() += dY.transpose() * X;
+  if (!gemm(dW.data(), dW.outerStride(), transposed(dY), as_is(X), cols(dY), cols(X), rows(X), true, nullptr,
+            Eigen::nbThreads()))
+    dW.noalias() += dY.transpose() * X;
   // dL/db = sum over the batch of dY, row by row: one fixed order per element, whatever the
   // alignment of db (a vectorized colwise().sum() rounds differently in its unaligned head)
   for (Eigen::Index r = 0; r < dY.rows(); ++r) db += dY.row(r).transpose();
   // dL/dX = dY W
-  if (dX.size() > 0) dX.noalias() = dY * W;
+  if (dX.size() > 0 && !gemm(dX.data(), dX.outerStride(), as_is(dY), as_is(W), rows(dY), cols(W), cols(dY), false,
+                             nullptr, Eigen::nbThreads()))
+    dX.noalias() = dY * W;
 }
 
 void activation_forward(MatRef H, const ConstMatRef& A, Activation act) {

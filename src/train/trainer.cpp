@@ -21,20 +21,33 @@ float scheduled_kl_weight(const TrainOptions& o, double epoch) {
   return static_cast<float>(o.beta * std::min(1.0, epoch / o.kl_warmup));
 }
 
-void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng) {
+// The rows' uniforms in chunks (Rng::uniforms: the same numbers as one uniform() per pixel, in order)
+template <class PerPixel>
+static void with_uniforms(MatRef out, const ConstMatRef& intensities, Rng& rng, const PerPixel& per_pixel) {
   assert(out.rows() == intensities.rows() && out.cols() == intensities.cols());
+  constexpr int kChunk = 256;
+  float u[kChunk];
   for (Eigen::Index r = 0; r < out.rows(); ++r)
-    for (Eigen::Index c = 0; c < out.cols(); ++c) out(r, c) = rng.uniform() < intensities(r, c) ? 1.0f : 0.0f;
+    for (Eigen::Index c0 = 0; c0 < out.cols(); c0 += kChunk) {
+      const int n = static_cast<int>(std::min<Eigen::Index>(kChunk, out.cols() - c0));
+      rng.uniforms(u, n);
+      float* o = out.data() + r * out.outerStride() + c0;
+      const float* x = intensities.data() + r * intensities.outerStride() + c0;
+      for (int i = 0; i < n; ++i) o[i] = per_pixel(x[i], u[i]);
+    }
+}
+
+void binarize(MatRef out, const ConstMatRef& intensities, Rng& rng) {
+  // x ~ Bernoulli(intensity): 1 where u < intensity
+  with_uniforms(out, intensities, rng, [](float p, float u) { return u < p ? 1.0f : 0.0f; });
 }
 
 void dequantize(MatRef out, const ConstMatRef& intensities, Rng& rng) {
-  assert(out.rows() == intensities.rows() && out.cols() == intensities.cols());
-  for (Eigen::Index r = 0; r < out.rows(); ++r)
-    for (Eigen::Index c = 0; c < out.cols(); ++c) {
-      // x = (pixel + u) / 256, pixel = round(255 intensity) in 0..255
-      const float pixel = std::round(intensities(r, c) * 255.0f);
-      out(r, c) = (pixel + rng.uniform()) * (1.0f / 256.0f);
-    }
+  with_uniforms(out, intensities, rng, [](float p, float u) {
+    // x = (pixel + u) / 256, pixel = round(255 intensity) in 0..255
+    const float pixel = std::round(p * 255.0f);
+    return (pixel + u) * (1.0f / 256.0f);
+  });
 }
 
 void observe(MatRef out, const ConstMatRef& intensities, Likelihood likelihood, Rng& rng) {
@@ -142,12 +155,17 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   run_split(*this, count, [&](int half) {
     const size_t lo = half == 0 ? 0 : P / 2, hi = count == 1 ? P : half == 0 ? P / 2 : P;
     float* g = shards[0].work.grad.data();
-    if (count > 1) {
-      const float w0 = static_cast<float>(shards[0].rows) / B, w1 = static_cast<float>(shards[1].rows) / B;
-      const float* g1 = shards[1].work.grad.data();
-      for (size_t i = lo; i < hi; ++i) g[i] = w0 * g[i] + w1 * g1[i];
+    // in chunks that stay in L1 between the sum and the update (each element's numbers unchanged)
+    constexpr size_t kChunk = 8192;
+    for (size_t c0 = lo; c0 < hi; c0 += kChunk) {
+      const size_t c1 = std::min(hi, c0 + kChunk);
+      if (count > 1) {
+        const float w0 = static_cast<float>(shards[0].rows) / B, w1 = static_cast<float>(shards[1].rows) / B;
+        const float* g1 = shards[1].work.grad.data();
+        for (size_t i = c0; i < c1; ++i) g[i] = w0 * g[i] + w1 * g1[i];
+      }
+      optimizer.apply(params.data.data(), g, c0, c1);
     }
-    optimizer.apply(params.data.data(), g, lo, hi);
   });
   VaeLoss loss;
   for (const TrainShard& sh : shards) {

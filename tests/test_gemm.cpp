@@ -1,0 +1,146 @@
+// The project's matrix-product kernels (src/core/gemm.h) against the arithmetic they promise, bit
+// for bit: one FMA chain per element over k in order, then + C (accumulate) or + bias; the same
+// bits on 1 and 2 threads; and Rng::uniforms against uniform() one at a time.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/gemm.h"
+#include "core/rng.h"
+
+namespace {
+
+std::vector<float> normals(size_t n, Rng& rng) {
+  std::vector<float> v(n);
+  for (float& x : v) x = rng.normal();
+  return v;
+}
+
+bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// The kernels of gemm.h this CPU and build run (none in WebAssembly)
+std::vector<GemmKernel> own_kernels() {
+  std::vector<GemmKernel> out;
+  for (GemmKernel k : {GemmKernel::avx2, GemmKernel::avx512})
+    if (gemm_kernel_available(k)) out.push_back(k);
+  return out;
+}
+
+// Restores the kernel in use when a test case ends
+struct KernelScope {
+  GemmKernel saved = gemm_kernel();
+  ~KernelScope() { gemm_set_kernel(saved); }
+};
+
+}  // namespace
+
+TEST_CASE("gemm: every kernel this CPU runs gives each element one FMA chain over k, then + C or + bias, bit for bit",
+          "[gemm]") {
+  KernelScope scope;
+  const std::vector<GemmKernel> kernels = own_kernels();
+  if (kernels.empty()) {
+    // WebAssembly or another CPU: gemm() must decline and leave C alone (the caller uses Eigen)
+    WARN("no kernel of gemm.h on this CPU/build: checking that gemm() declines");
+    std::vector<float> A(6, 1.0f), B(6, 1.0f), C(4, 7.0f);
+    CHECK_FALSE(gemm(C.data(), 2, {A.data(), 3, 1}, {B.data(), 2, 1}, 2, 2, 3, false, nullptr));
+    CHECK(C == std::vector<float>(4, 7.0f));
+    return;
+  }
+  Rng rng(11);
+  // tails of every blocking: rows past 6, 8, 10 and 12, columns past 16, 32 and 48, k past 8 and 16
+  const int shapes[][3] = {{1, 1, 1}, {7, 13, 5}, {50, 400, 20}, {13, 49, 33}, {25, 17, 64}, {100, 40, 400}};
+  for (GemmKernel kernel : kernels) {
+    REQUIRE(gemm_set_kernel(kernel));
+    for (const auto& s : shapes) {
+      const int M = s[0], N = s[1], K = s[2];
+      const std::vector<float> A = normals(size_t(M) * K, rng), B = normals(size_t(K) * N, rng),
+                               C0 = normals(size_t(M) * N, rng), bias = normals(size_t(N), rng);
+      for (int layout = 0; layout < 4; ++layout) {
+        const bool a_t = layout & 1, b_t = layout & 2;  // stored transposed
+        const StridedMat a = a_t ? StridedMat{A.data(), 1, M} : StridedMat{A.data(), K, 1};
+        const StridedMat b = b_t ? StridedMat{B.data(), 1, K} : StridedMat{B.data(), N, 1};
+        for (int mode = 0; mode < 3; ++mode) {  // plain, + C, + bias
+          const bool accumulate = mode == 1;
+          const float* bia = mode == 2 ? bias.data() : nullptr;
+          std::vector<float> want = C0, got = C0;
+          for (int i = 0; i < M; ++i)
+            for (int j = 0; j < N; ++j) {
+              float acc = 0.0f;
+              for (int k = 0; k < K; ++k) acc = std::fma(a.p[i * a.rs + k * a.cs], b.p[k * b.rs + j * b.cs], acc);
+              if (accumulate) acc = C0[size_t(i) * N + j] + acc;
+              if (bia) acc = acc + bia[j];
+              want[size_t(i) * N + j] = acc;
+            }
+          REQUIRE(gemm(got.data(), N, a, b, M, N, K, accumulate, bia));
+          INFO(gemm_kernel_name(kernel) << " M " << M << " N " << N << " K " << K << " A^T " << a_t << " B^T " << b_t
+                                        << " mode " << mode);
+          CHECK(same_floats(got, want));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("gemm: a product large enough for two threads gives the same bits on one and on two, in every kernel",
+          "[gemm]") {
+  KernelScope scope;
+  Rng rng(12);
+  const int M = 200, N = 300, K = 150;  // 9e6 multiply-adds: over the threads' threshold
+  const std::vector<float> A = normals(size_t(M) * K, rng), B = normals(size_t(N) * K, rng);
+  for (GemmKernel kernel : own_kernels()) {
+    REQUIRE(gemm_set_kernel(kernel));
+    std::vector<float> one(size_t(M) * N), two(size_t(M) * N, 1.0f);
+    REQUIRE(gemm(one.data(), N, {A.data(), K, 1}, {B.data(), 1, K}, M, N, K, false, nullptr, 1));
+    REQUIRE(gemm(two.data(), N, {A.data(), K, 1}, {B.data(), 1, K}, M, N, K, false, nullptr, 2));
+    INFO(gemm_kernel_name(kernel));
+    CHECK(same_floats(one, two));
+  }
+  if (own_kernels().size() == 2) {
+    // and the same bits whatever the vector width
+    std::vector<float> c2(size_t(M) * N), c512(size_t(M) * N);
+    gemm_set_kernel(GemmKernel::avx2);
+    gemm(c2.data(), N, {A.data(), K, 1}, {B.data(), 1, K}, M, N, K, false, nullptr, 1);
+    gemm_set_kernel(GemmKernel::avx512);
+    gemm(c512.data(), N, {A.data(), K, 1}, {B.data(), 1, K}, M, N, K, false, nullptr, 1);
+    CHECK(same_floats(c2, c512));
+  }
+}
+
+TEST_CASE("gemm kernels: names parse back, eigen is always available and gemm() declines with it", "[gemm]") {
+  KernelScope scope;
+  for (GemmKernel k : {GemmKernel::automatic, GemmKernel::eigen, GemmKernel::avx2, GemmKernel::avx512}) {
+    GemmKernel back = GemmKernel::eigen;
+    REQUIRE(gemm_kernel_parse(gemm_kernel_name(k), &back));
+    CHECK(back == k);
+  }
+  GemmKernel unused;
+  CHECK_FALSE(gemm_kernel_parse("avx1024", &unused));
+  REQUIRE(gemm_set_kernel(GemmKernel::eigen));
+  CHECK(gemm_kernel() == GemmKernel::eigen);
+  std::vector<float> A(4, 1.0f), B(4, 1.0f), C(4, 3.0f);
+  CHECK_FALSE(gemm(C.data(), 2, {A.data(), 2, 1}, {B.data(), 2, 1}, 2, 2, 2, false, nullptr));
+  CHECK(C == std::vector<float>(4, 3.0f));
+  // automatic resolves to a kernel that runs here
+  REQUIRE(gemm_set_kernel(GemmKernel::automatic));
+  CHECK(gemm_kernel() != GemmKernel::automatic);
+  CHECK(gemm_kernel_available(gemm_kernel()));
+}
+
+TEST_CASE("Rng::uniforms gives the numbers and the state of as many uniform() calls", "[rng]") {
+  for (int n : {0, 1, 7, 8, 9, 255, 256, 784}) {
+    Rng one(77, 5), block(77, 5);
+    std::vector<float> want(static_cast<size_t>(n)), got(static_cast<size_t>(n) + 1, -1.0f);
+    for (float& u : want) u = one.uniform();
+    block.uniforms(got.data(), n);
+    INFO("n " << n);
+    CHECK(std::memcmp(got.data(), want.data(), size_t(n) * sizeof(float)) == 0);
+    CHECK(got[size_t(n)] == -1.0f);  // nothing past n written
+    CHECK(block.state == one.state);
+    CHECK(block.next_u32() == one.next_u32());
+  }
+}
