@@ -77,6 +77,9 @@ struct Packed {
     for (int i = 0; i < MR; ++i)
       for (int j = 0; j < NV; ++j) acc[i][j] = V::zero();
     for (int k = 0; k < K; ++k) {
+      // B's row k + 16 on its way to L1 (a prefetch never faults, past the end included); measured
+      // here: 170-176 -> 177-182 GFLOP/s at 256 x 400 x 784
+      for (int j = 0; j < NR; j += 16) __builtin_prefetch(Bp + (k + 16) * ldb + j);
       typename V::T b[NV];
       for (int j = 0; j < NV; ++j) b[j] = V::load(Bp + k * ldb + j * W);
       for (int i = 0; i < MR; ++i) {

@@ -135,7 +135,16 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   run_split(*this, count, [&](int s) {
     TrainShard& sh = shards[static_cast<size_t>(s)];
     sh.rng.reseed(step_seed, static_cast<uint64_t>(s) + 1);
+    // an image in random order is in no cache: ask for the next one's lines while this one is drawn
+    auto prefetch_row = [&](int b) {
+      if (b >= sh.rows) return;
+      const char* row = reinterpret_cast<const char*>(images.row(perm[static_cast<size_t>(cursor * B + sh.first + b)]).data());
+      for (Eigen::Index off = 0; off < images.cols() * static_cast<Eigen::Index>(sizeof(float)); off += 64)
+        __builtin_prefetch(row + off);
+    };
+    prefetch_row(0);
     for (int b = 0; b < sh.rows; ++b) {
+      prefetch_row(b + 1);
       const uint32_t idx = perm[static_cast<size_t>(cursor * B + sh.first + b)];
       observe(sh.x.row(b), images.row(idx), c.likelihood, sh.rng);
       if (C > 0) {
