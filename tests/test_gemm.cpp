@@ -52,8 +52,9 @@ TEST_CASE("gemm: every kernel this CPU runs gives each element one FMA chain ove
     return;
   }
   Rng rng(11);
-  // tails of every blocking: rows past 6, 8, 10 and 12, columns past 16, 32 and 48, k past 8 and 16
-  const int shapes[][3] = {{1, 1, 1}, {7, 13, 5}, {50, 400, 20}, {13, 49, 33}, {25, 17, 64}, {100, 40, 400}};
+  // tails of every blocking: rows past 6, 8, 10 and 12, columns past 16, 32 and 48 (the last panel
+  // one, two or three vectors wide), k past 8 and 16
+  const int shapes[][3] = {{1, 1, 1}, {7, 13, 5}, {50, 400, 20}, {13, 49, 33}, {25, 17, 64}, {100, 40, 400}, {9, 80, 7}, {11, 784, 3}};
   for (GemmKernel kernel : kernels) {
     REQUIRE(gemm_set_kernel(kernel));
     for (const auto& s : shapes) {

@@ -111,6 +111,17 @@ struct Packed {
       }
   }
 
+  // The block with only as many vectors of columns as nr needs: the last panel of N = 400 or 784
+  // has 16 columns of 48, and its 32 zero columns would cost as much as the rest (measured here, Zen
+  // 5, one core: 256 x 400 x 784 169 -> 176 GFLOP/s). The same FMA chain per element either way.
+  template <int nv>
+  static inline void fitted_block(int K, const float* Ap, const float* Bp, long ldb, float* C, long ldc, int mr, int nr,
+                                  bool accumulate, const float* bias) {
+    if constexpr (nv > 1)
+      if (nr <= (nv - 1) * W) return fitted_block<nv - 1>(K, Ap, Bp, ldb, C, ldc, mr, nr, accumulate, bias);
+    Packed<V, MR, nv>::block(K, Ap, Bp, ldb, C, ldc, mr, nr, accumulate, bias);
+  }
+
   // Ap holds (M + kPadRows) K floats, Bp (N + kPadCols) K
   static void run(float* C, long ldc, const StridedMat& A, const StridedMat& B, int M, int N, int K,
                   bool accumulate, const float* bias, int threads, float* Ap, float* Bp) {
@@ -142,8 +153,8 @@ struct Packed {
         const long ldb = in_place ? B.rs : NR;
         for (int ib = 0; ib < mb; ++ib) {
           const int m0 = ib * MR;
-          block(K, Ap + size_t(ib) * MR * K, b, ldb, C + m0 * ldc + n0, ldc, min_int(MR, M - m0), nr, accumulate,
-                bias ? bias + n0 : nullptr);
+          fitted_block<NV>(K, Ap + size_t(ib) * MR * K, b, ldb, C + m0 * ldc + n0, ldc, min_int(MR, M - m0), nr,
+                           accumulate, bias ? bias + n0 : nullptr);
         }
       }
     }
