@@ -1,6 +1,7 @@
 // The project's matrix-product kernels (src/core/gemm.h) against the arithmetic they promise, bit
 // for bit: one FMA chain per element over k in order, then + C (accumulate) or + bias; the same
-// bits on 1 and 2 threads; and Rng::uniforms against uniform() one at a time.
+// bits on 1 and 2 threads; the transposed copies of the weights that products read in place; and
+// Rng::uniforms against uniform() one at a time.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -10,6 +11,8 @@
 
 #include "core/gemm.h"
 #include "core/rng.h"
+#include "model/vae.h"
+#include "model_gradcheck.h"
 
 namespace {
 
@@ -130,6 +133,83 @@ TEST_CASE("gemm kernels: names parse back, eigen is always available and gemm() 
   REQUIRE(gemm_set_kernel(GemmKernel::automatic));
   CHECK(gemm_kernel() != GemmKernel::automatic);
   CHECK(gemm_kernel_available(gemm_kernel()));
+}
+
+TEST_CASE("gemm_transpose: every kernel this CPU runs copies a matrix transposed, edges included, nothing else written",
+          "[gemm]") {
+  KernelScope scope;
+  const std::vector<GemmKernel> kernels = own_kernels();
+  Rng rng(19);
+  if (kernels.empty()) {
+    WARN("no kernel of gemm.h on this CPU/build: checking that gemm_transpose() declines");
+    std::vector<float> src(6, 1.0f), dst(6, 7.0f);
+    CHECK_FALSE(gemm_transpose(dst.data(), 2, src.data(), 3, 2, 3));
+    CHECK(dst == std::vector<float>(6, 7.0f));
+    return;
+  }
+  // rows and columns past whole blocks of 8 and 16, and row strides wider than the matrices
+  const int shapes[][2] = {{1, 1}, {7, 13}, {16, 16}, {17, 33}, {40, 400}, {31, 784}, {400, 20}};
+  for (GemmKernel kernel : kernels) {
+    REQUIRE(gemm_set_kernel(kernel));
+    for (const auto& s : shapes) {
+      const int rows = s[0], cols = s[1];
+      const long lds = cols + 3, ldd = rows + 5;
+      const std::vector<float> src = normals(size_t(rows) * lds, rng);
+      std::vector<float> dst(size_t(cols) * ldd, -7.0f), want = dst;
+      for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) want[size_t(c) * ldd + r] = src[size_t(r) * lds + c];
+      REQUIRE(gemm_transpose(dst.data(), ldd, src.data(), lds, rows, cols));
+      INFO(gemm_kernel_name(kernel) << " rows " << rows << " cols " << cols);
+      CHECK(same_floats(dst, want));
+    }
+  }
+}
+
+TEST_CASE("TransposedWeights: each layer's W^T, whole or by halves; the VAE's passes give the same bits with it",
+          "[gemm][vae]") {
+  KernelScope scope;
+  Rng rng(23);
+  VaeConfig c = tiny_config(37, {33, 20}, 5);
+  VaeParams p = tiny_model(c, rng);
+  const Mat X = random_binary(11, 37, rng);
+  REQUIRE(gemm_set_kernel(GemmKernel::eigen));
+  TransposedWeights none;
+  CHECK_FALSE(none.prepare(p));  // Eigen's product reads W as it is: nothing to keep
+  CHECK(none.base() == nullptr);
+  const std::vector<GemmKernel> kernels = own_kernels();
+  if (kernels.empty()) WARN("no kernel of gemm.h on this CPU/build: only the Eigen case is checked");
+  for (GemmKernel kernel : kernels) {
+    REQUIRE(gemm_set_kernel(kernel));
+    TransposedWeights whole, halves;
+    REQUIRE(whole.prepare(p));
+    REQUIRE(halves.prepare(p));
+    whole.update(p);
+    halves.update(p, 1, 2);
+    halves.update(p, 0, 2);
+    for (const std::vector<LinearSlot>* stack : {&p.encoder, &p.decoder})
+      for (const LinearSlot& s : *stack) {
+        const Mat W = p.W(s);
+        const ConstMatMap Wt(whole.base() + s.w_offset, s.in, s.out), Wh(halves.base() + s.w_offset, s.in, s.out);
+        INFO(gemm_kernel_name(kernel) << " layer " << s.out << " x " << s.in);
+        CHECK(Wt == W.transpose());
+        CHECK(Wh == W.transpose());
+      }
+    // a training pass and a decoding with W^T kept give the bits of the passes that transpose W
+    VaeWork plain, kept;
+    plain.resize(p, 11);
+    kept.resize(p, 11);
+    kept.wt = &whole;
+    Rng r1(5), r2(5);
+    const VaeLoss a = vae_forward_backward(plain, p, X, no_labels(11), r1, 1, true, 1.0f, true);
+    const VaeLoss b = vae_forward_backward(kept, p, X, no_labels(11), r2, 1, true, 1.0f, true);
+    CHECK(a.neg_elbo == b.neg_elbo);
+    CHECK(same_floats(plain.grad, kept.grad));
+    Mat z = Mat::Zero(11, 5), l1(11, 37), l2(11, 37);
+    for (float& v : z.reshaped()) v = rng.normal();
+    vae_decode(l1, plain, p, z);
+    vae_decode(l2, kept, p, z);
+    CHECK(std::memcmp(l1.data(), l2.data(), sizeof(float) * size_t(l1.size())) == 0);
+  }
 }
 
 TEST_CASE("Rng::uniforms gives the numbers and the state of as many uniform() calls", "[rng]") {

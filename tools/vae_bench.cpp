@@ -163,6 +163,13 @@ int main(int argc, char** argv) {
   // decoding: z ~ N(0, I) to Bernoulli means, single thread and all threads
   VaeWork w;
   w.resize(t.params, decode_batch);
+  // W^T of the model's layers, made once for every batch (a model decodes many batches between
+  // weight changes; the page's training thread hands out new weights, it does not change them)
+  TransposedWeights wt;
+  if (wt.prepare(t.params)) {
+    wt.update(t.params);
+    w.wt = &wt;
+  }
   Mat z(decode_batch, latent), logits(decode_batch, c.input), probs(decode_batch, c.input);
   Rng rng(5);
   for (float& v : z.reshaped()) v = rng.normal();

@@ -9,6 +9,8 @@ void gemm_run_avx2(float* C, long ldc, const StridedMat& A, const StridedMat& B,
                    bool accumulate, const float* bias, int threads, float* Ap, float* Bp);
 void gemm_run_avx512(float* C, long ldc, const StridedMat& A, const StridedMat& B, int M, int N, int K,
                      bool accumulate, const float* bias, int threads, float* Ap, float* Bp);
+void gemm_transpose_avx2(float* dst, long ldd, const float* src, long lds, int rows, int cols);
+void gemm_transpose_avx512(float* dst, long ldd, const float* src, long lds, int rows, int cols);
 #endif
 
 namespace {
@@ -83,5 +85,16 @@ bool gemm(float* C, long ldc, StridedMat A, StridedMat B, int M, int N, int K, b
   }
 #endif
   (void)C, (void)ldc, (void)A, (void)B, (void)M, (void)N, (void)K, (void)accumulate, (void)bias, (void)threads;
+  return false;
+}
+
+bool gemm_transpose(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
+#if defined(VAE_OWN_GEMM)
+  if (g_kernel == GemmKernel::avx512 || g_kernel == GemmKernel::avx2) {
+    (g_kernel == GemmKernel::avx512 ? gemm_transpose_avx512 : gemm_transpose_avx2)(dst, ldd, src, lds, rows, cols);
+    return true;
+  }
+#endif
+  (void)dst, (void)ldd, (void)src, (void)lds, (void)rows, (void)cols;
   return false;
 }

@@ -27,3 +27,6 @@ GemmKernel gemm_kernel();
 // when the kernel in use is eigen: the caller computes the product itself.
 bool gemm(float* C, long ldc, StridedMat A, StridedMat B, int M, int N, int K, bool accumulate,
           const float* bias, int threads = 1);
+// dst[c ldd + r] = src[r lds + c] (r < rows, c < cols): a transposed copy, in the kernel's registers.
+// Returns false (dst untouched) when the kernel in use is eigen, as gemm() does.
+bool gemm_transpose(float* dst, long ldd, const float* src, long lds, int rows, int cols);

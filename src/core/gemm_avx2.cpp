@@ -41,3 +41,7 @@ void gemm_run_avx2(float* C, long ldc, const StridedMat& A, const StridedMat& B,
                    bool accumulate, const float* bias, int threads, float* Ap, float* Bp) {
   gemm_detail::Packed<V256, 6, 2>::run(C, ldc, A, B, M, N, K, accumulate, bias, threads, Ap, Bp);
 }
+
+void gemm_transpose_avx2(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
+  gemm_detail::transpose_copy<V256>(dst, ldd, src, lds, rows, cols);
+}

@@ -53,3 +53,7 @@ void gemm_run_avx512(float* C, long ldc, const StridedMat& A, const StridedMat& 
   else
     gemm_detail::Packed<V512, 10, 2>::run(C, ldc, A, B, M, N, K, accumulate, bias, threads, Ap, Bp);
 }
+
+void gemm_transpose_avx512(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
+  gemm_detail::transpose_copy<V512>(dst, ldd, src, lds, rows, cols);
+}

@@ -185,4 +185,16 @@ struct Packed {
   }
 };
 
+// dst[c ldd + r] = src[r lds + c] for r < rows, c < cols: W x W blocks transposed in registers, the
+// edges one by one
+template <class V>
+void transpose_copy(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
+  constexpr int W = V::W;
+  const int rb = rows / W * W, cb = cols / W * W;
+  for (int r0 = 0; r0 < rb; r0 += W)
+    for (int c0 = 0; c0 < cb; c0 += W) V::transpose(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd);
+  for (int r = 0; r < rows; ++r)
+    for (int c = r < rb ? cb : 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
+}
+
 }  // namespace gemm_detail

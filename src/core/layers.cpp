@@ -29,11 +29,11 @@ bool activation_parse(const std::string& name, Activation* out) {
   return false;
 }
 
-void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b) {
+void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b, const float* Wt) {
   assert(X.cols() == W.cols() && Y.cols() == W.rows() && Y.rows() == X.rows() && b.size() == W.rows());
   // Y = X W^T + 1 b^T (the project's kernel where this CPU has one, else Eigen's)
-  if (gemm(Y.data(), Y.outerStride(), as_is(X), transposed(W), rows(X), rows(W), cols(X), false, b.data(),
-           Eigen::nbThreads()))
+  const StridedMat Bt = Wt ? StridedMat{Wt, W.rows(), 1} : transposed(W);
+  if (gemm(Y.data(), Y.outerStride(), as_is(X), Bt, rows(X), rows(W), cols(X), false, b.data(), Eigen::nbThreads()))
     return;
   Y.noalias() = X * W.transpose();
   Y.rowwise() += b.transpose();

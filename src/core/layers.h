@@ -17,8 +17,11 @@ enum class Activation { relu, tanh, elu };
 const char* activation_name(Activation a);
 bool activation_parse(const std::string& name, Activation* out);
 
-// Y (B x out) = X (B x in) W^T (out x in) + b (out)
-void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b);
+// Y (B x out) = X (B x in) W^T (out x in) + b (out). Wt, where the caller keeps one: W^T itself
+// (in x out, row-major), which the project's kernel reads in place instead of transposing W into
+// its panels on every call; the same bits either way.
+void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b,
+                    const float* Wt = nullptr);
 // dW (out x in) += dY^T X;  db (out) += sum_b dY;  dX (B x in) = dY W  (skipped when dX is empty)
 void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, const ConstMatRef& X,
                      const ConstMatRef& W);

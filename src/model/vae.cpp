@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/gemm.h"
+
 namespace {
 // One table per option: its values and their names in the config and on the command line.
 template <typename E>
@@ -266,18 +268,42 @@ Mat one_hot(const uint8_t* labels, Eigen::Index n, int classes) {
   return Y;
 }
 
+bool TransposedWeights::prepare(const VaeParams& p) {
+  if (gemm_kernel() == GemmKernel::eigen) {
+    data.clear();
+    return false;
+  }
+  data.resize(p.size());
+  return true;
+}
+
+void TransposedWeights::update(const VaeParams& p, int part, int parts) {
+  assert(data.size() == p.size() && 0 <= part && part < parts);
+  for (const std::vector<LinearSlot>* stack : {&p.encoder, &p.decoder})
+    for (const LinearSlot& s : *stack) {
+      // rows o0 .. o1 - 1 of W (out x in) become columns o0 .. o1 - 1 of W^T (in x out)
+      const int o0 = s.out * part / parts, o1 = s.out * (part + 1) / parts;
+      const size_t at = s.w_offset + static_cast<size_t>(o0);
+      const bool done = gemm_transpose(data.data() + at, s.out, p.data.data() + s.w_offset + size_t(o0) * s.in, s.in,
+                                       o1 - o0, s.in);
+      assert(done);
+      (void)done;
+    }
+}
+
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
-                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout) {
+                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout, const float* params_t) {
   const Eigen::Index n = input.rows();
   for (size_t i = 0; i < count; ++i) {
     const LinearSlot& s = slots[i];
     auto out = H[i].topRows(n);
     const ConstMatMap W(params + s.w_offset, s.out, s.in);
     const ConstVecMap b(params + s.b_offset, s.out);
+    const float* Wt = params_t ? params_t + s.w_offset : nullptr;
     if (i == 0)
-      linear_forward(out, input, W, b);
+      linear_forward(out, input, W, b, Wt);
     else
-      linear_forward(out, H[i - 1].topRows(n), W, b);
+      linear_forward(out, H[i - 1].topRows(n), W, b, Wt);
     activation_forward(out, out, act);
     if (dropout) {
       auto mask = (*dropout->masks)[i].topRows(n);

@@ -100,6 +100,20 @@ struct VaeParams {
   std::vector<const LinearSlot*> slots() const;  // every layer, in layout order
 };
 
+// W^T of every encoder and decoder layer (in x out, row-major, each at its slot's w_offset) for a
+// caller that runs many products on the same weights (the trainer's two row blocks in a step, a
+// decoding benchmark): the products read W^T in place instead of each transposing W into panels.
+// Empty where the project's kernel does not run (Eigen's product reads W as it is).
+struct TransposedWeights {
+  std::vector<float> data;
+  // sizes data for p's layout, or empties it without the project's kernel; true if in use
+  bool prepare(const VaeParams& p);
+  // W^T of p's weights as they are now, part `part` of `parts` of each layer's rows (two threads
+  // side by side: different parts write different elements); after prepare(p)
+  void update(const VaeParams& p, int part = 0, int parts = 1);
+  const float* base() const { return data.empty() ? nullptr : data.data(); }
+};
+
 // Dropout of a stack's hidden layers in training: units dropped with probability P, masks (rows x
 // H_i) drawn from rng and kept in `masks` for the backward pass.
 struct DropoutDraw {
@@ -110,9 +124,11 @@ struct DropoutDraw {
 
 // A stack of hidden layers, on the first n = input.rows() rows of each buffer:
 //   H_i = act(W_i H_{i-1} + b_i), H_{-1} = input, for the first `count` slots (W, b in params),
-// each followed by dropout when `dropout` is given.
+// each followed by dropout when `dropout` is given; params_t: TransposedWeights::base() of these
+// params, or nullptr.
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
-                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout = nullptr);
+                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout = nullptr,
+                        const float* params_t = nullptr);
 
 // Work buffers for B images, allocated once; the training step allocates nothing. The decoder's
 // buffers hold B * draws rows (the IWAE objective decodes K samples of every image at once).
@@ -138,6 +154,9 @@ struct VaeWork {
   Mat d_heads, d_z, d_logits, d_dec_logvar;
   Mat d_unused;  // 0 x 0: passed as dX where the input gradient is not needed
   std::vector<float> grad;  // P: gradients of the parameters, same layout as VaeParams::data
+  // W^T of the params passed with this work, set (and kept current) by a caller that keeps them
+  // (the trainer during a step); nullptr: each product transposes W itself
+  const TransposedWeights* wt = nullptr;
 
   void resize(const VaeParams& params, int batch, int draws = 1);
 };

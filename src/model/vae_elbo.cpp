@@ -27,7 +27,7 @@ void encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMat
   assert(n <= w.batch);
   // h_i = act(W_i h_{i-1} + b_i), h_{-1} = x (or [x | y]), each times its dropout mask in training
   mlp_hidden_forward(w.enc_h, p.encoder, p.encoder.size(), p.data.data(), with_labels(w.x_in, X, Y, p.config.classes),
-                     p.config.activation, dropout);
+                     p.config.activation, dropout, w.wt ? w.wt->base() : nullptr);
   // [mu | a] = W_heads h + b_heads
   linear_forward(w.heads.topRows(n), w.enc_h.back().topRows(n), p.heads_W(), p.heads_b());
 }
@@ -37,11 +37,13 @@ void decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z,
   const Eigen::Index n = z.rows();
   assert(n <= w.rows && logits.rows() == n);
   const size_t last = p.decoder.size() - 1;
+  const float* params_t = w.wt ? w.wt->base() : nullptr;
   mlp_hidden_forward(w.dec_h, p.decoder, last, p.data.data(), with_labels(w.z_in, z, Y, p.config.classes),
-                     p.config.activation, dropout);
+                     p.config.activation, dropout, params_t);
   const auto h = w.dec_h[last - 1].topRows(n);
   // logits = W_out h + b_out (Bernoulli means, or the Gaussian's means, are sigmoid(logits))
-  linear_forward(logits, h, p.W(p.decoder[last]), p.b(p.decoder[last]));
+  linear_forward(logits, h, p.W(p.decoder[last]), p.b(p.decoder[last]),
+                 params_t ? params_t + p.decoder[last].w_offset : nullptr);
   if (p.config.likelihood != Likelihood::gaussian) return;
   if (p.config.variance == DecoderVariance::per_pixel)
     // log sigma^2 = W_lv h + b_lv, per pixel

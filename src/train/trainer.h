@@ -56,6 +56,7 @@ struct Trainer {
   int threads = 1;             // 1 or 2: the blocks in turn or side by side (the numbers do not depend on it)
   std::vector<TrainShard> shards;      // the batch's row blocks (one when B = 1)
   std::unique_ptr<SideThread> side;    // the second thread, started by the first step with threads = 2
+  TransposedWeights weights_t;         // W^T of the layers, made at the start of each step for both blocks
   std::vector<uint32_t> perm;  // N: this epoch's order of the training images
   long long epoch = 0;         // completed epochs
   long long cursor = 0;        // batches taken in the current epoch
