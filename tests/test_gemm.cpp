@@ -165,7 +165,7 @@ TEST_CASE("gemm_transpose: every kernel this CPU runs copies a matrix transposed
   }
 }
 
-TEST_CASE("TransposedWeights: each layer's W^T, whole or by halves; the VAE's passes give the same bits with it",
+TEST_CASE("TransposedWeights: each layer's W^T, whole or by halves, and the VAE's passes give the same bits with it",
           "[gemm][vae]") {
   KernelScope scope;
   Rng rng(23);
