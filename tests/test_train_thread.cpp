@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "fixtures.h"
+#include "core/side_thread.h"
 #include "train/train_thread.h"
 
 namespace {
@@ -114,4 +115,24 @@ TEST_CASE("the training benchmark runs on the thread and reports samples/s", "[t
   Trainer t = tiny_trainer();
   CHECK(tt.start(t, 2, X, nullptr));  // idle again: training can start
   tt.stop(nullptr);
+}
+
+TEST_CASE("SideThread runs every posted job once, its writes seen after wait(), whether the waits watch or sleep",
+          "[train][thread]") {
+  // jobs far shorter than SideThread::kSpinSeconds (the waits end while watching) and far longer
+  // (they end asleep), mixed, and gaps between jobs both ways, so that both sides take both paths;
+  // the first 100 all long, so that the waits stop watching for a while
+  SideThread side;
+  std::vector<int> seen(2000, 0);
+  for (int i = 0; i < static_cast<int>(seen.size()); ++i) {
+    const bool long_job = i < 100 || i % 7 == 3, long_gap = i % 11 == 5;
+    side.post([&seen, i, long_job] {
+      if (long_job) std::this_thread::sleep_for(std::chrono::microseconds(300));
+      seen[static_cast<size_t>(i)] += i + 1;
+    });
+    side.wait();
+    REQUIRE(seen[static_cast<size_t>(i)] == i + 1);
+    if (long_gap) std::this_thread::sleep_for(std::chrono::microseconds(300));
+  }
+  for (size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == static_cast<int>(i) + 1);
 }

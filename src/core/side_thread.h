@@ -1,9 +1,13 @@
 // A second thread for work split in two: the caller posts one job, does its own half, then waits.
-// Between jobs the thread sleeps on a condition variable, never spinning, so a core busy with
-// another program costs a wait, not a collapse (OpenMP's spin-waiting threads fell to 350-500
-// samples/s of training with one core taken). Without threads (WebAssembly built without pthreads)
-// post() runs the job at once on the caller's thread.
+// Each side waits by watching a flag for at most kSpinSeconds (the next job of a training step
+// mostly comes within that, and a sleeping thread takes longer to wake on this virtual machine:
+// 2-thread training gained 6-23%), then sleeps on a condition variable. It stops watching while
+// most watches end empty-handed (a core busy with another program), so such a core costs a wait,
+// not a collapse (OpenMP's threads, spinning for far longer, fell to 350-500 samples/s of training
+// with one core taken). Without threads (WebAssembly built without pthreads) post() runs
+// the job at once on the caller's thread.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -19,11 +23,23 @@ class SideThread {
   void post(std::function<void()> job);  // the previous job must have been waited for
   void wait();                           // until the posted job has finished
 
+  static constexpr double kSpinSeconds = 50e-6;
+
  private:
   void loop(unsigned control);
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   std::function<void()> job_;
-  bool pending_ = false, quit_ = false;
+  std::atomic<bool> pending_{false};  // written under mutex_; read without it only while spinning
+  bool quit_ = false;
+  // a waiting side's record: the share of recent watches that ended in time (one per thread)
+  struct Watch {
+    double hit_rate = 1.0;
+    unsigned skipped = 0;
+    template <class Want>
+    bool until(const Want& want);
+  };
+  Watch wait_watch_;  // the caller's, in wait()
+  Watch loop_watch_;  // the side thread's, between jobs
   std::thread thread_;
 };

@@ -19,6 +19,7 @@ const seconds = Number(args.seconds);
 // polled: in the two-thread build it runs on the training thread while frames go on.
 async function trainBench(page, threads, reps = 4) {
   const values = [];
+  await page.evaluate(() => Module.pauseMainLoop());
   for (let i = 0; i < reps; ++i) {
     const started = await page.evaluate((t) => Module._vae_bench_train_start(100, 20, t), threads);
     if (!started) throw new Error(`the training benchmark did not start (threads ${threads})`);
@@ -29,6 +30,7 @@ async function trainBench(page, threads, reps = 4) {
     }
     values.push(v);
   }
+  await page.evaluate(() => Module.resumeMainLoop());
   return Math.round(Math.max(...values.slice(1)));
 }
 
