@@ -123,16 +123,18 @@ TEST_CASE("SideThread runs every posted job once, its writes seen after wait(), 
   // (they end asleep), mixed, and gaps between jobs both ways, so that both sides take both paths;
   // the first 100 all long, so that the waits stop watching for a while
   SideThread side;
+  const auto far_longer = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::duration<double>(3 * SideThread::kSpinSeconds));
   std::vector<int> seen(2000, 0);
   for (int i = 0; i < static_cast<int>(seen.size()); ++i) {
     const bool long_job = i < 100 || i % 7 == 3, long_gap = i % 11 == 5;
-    side.post([&seen, i, long_job] {
-      if (long_job) std::this_thread::sleep_for(std::chrono::microseconds(300));
+    side.post([&seen, i, long_job, far_longer] {
+      if (long_job) std::this_thread::sleep_for(far_longer);
       seen[static_cast<size_t>(i)] += i + 1;
     });
     side.wait();
     REQUIRE(seen[static_cast<size_t>(i)] == i + 1);
-    if (long_gap) std::this_thread::sleep_for(std::chrono::microseconds(300));
+    if (long_gap) std::this_thread::sleep_for(far_longer);
   }
   for (size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == static_cast<int>(i) + 1);
 }

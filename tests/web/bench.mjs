@@ -21,7 +21,7 @@ async function trainBench(page, threads, reps = 4) {
   const values = [];
   await page.evaluate(() => Module.pauseMainLoop());
   for (let i = 0; i < reps; ++i) {
-    const started = await page.evaluate((t) => Module._vae_bench_train_start(100, 20, t), threads);
+    const started = await page.evaluate((t) => Module._vae_bench_train_start(100, 100, t), threads);
     if (!started) throw new Error(`the training benchmark did not start (threads ${threads})`);
     let v = -1;
     for (const end = Date.now() + 120000; v < 0 && Date.now() < end;) {
