@@ -1,7 +1,7 @@
 // A second thread for work split in two: the caller posts one job, does its own half, then waits.
 // Each side waits by watching a flag for at most kSpinSeconds (the next job of a training step
 // mostly comes within that, and a sleeping thread takes longer to wake on this virtual machine:
-// 2-thread training gained 6-23%), then sleeps on a condition variable. It stops watching while
+// 2-thread training gained 14-19%), then sleeps on a condition variable. It stops watching while
 // most watches end empty-handed (a core busy with another program), so such a core costs a wait,
 // not a collapse (OpenMP's threads, spinning for far longer, fell to 350-500 samples/s of training
 // with one core taken). Without threads (WebAssembly built without pthreads) post() runs
