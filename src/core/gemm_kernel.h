@@ -16,6 +16,18 @@ inline int min_int(int a, int b) { return a < b ? a : b; }
 // rows and columns the packing buffers need at most: M + kPadRows for A, N + kPadCols for B
 constexpr int kPadRows = 16, kPadCols = 64;
 
+// dst[c ldd + r] = src[r lds + c] for r < rows, c < cols: W x W blocks transposed in registers, the
+// edges one by one
+template <class V>
+void transpose_copy(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
+  constexpr int W = V::W;
+  const int rb = rows / W * W, cb = cols / W * W;
+  for (int r0 = 0; r0 < rb; r0 += W)
+    for (int c0 = 0; c0 < cb; c0 += W) V::transpose(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd);
+  for (int r = 0; r < rows; ++r)
+    for (int c = r < rb ? cb : 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
+}
+
 template <class V, int MR, int NV>
 struct Packed {
   static constexpr int W = V::W, NR = NV * W;
@@ -74,17 +86,16 @@ struct Packed {
       }
       return;
     }
-    // B (k, n) = B.p[n cs] (B's columns contiguous: a transposed weight matrix): W x W blocks
-    // transposed in registers, the rest (k past a whole block, columns past nr) one by one
-    const int k_blocks = B.rs == 1 ? K / W * W : 0;
-    for (int c0 = 0; c0 + W <= nr; c0 += W)
-      for (int k0 = 0; k0 < k_blocks; k0 += W) V::transpose(B.p + (n0 + c0) * B.cs + k0, B.cs, Bp + k0 * NR + c0, NR);
-    const int c_blocks = k_blocks > 0 ? nr / W * W : 0;
-    for (int k0 = 0; k0 < K; k0 += 16) {
-      const int k1 = min_int(K, k0 + 16);
-      for (int c = 0; c < nr; ++c) {
-        const float* b = B.p + (n0 + c) * B.cs;
-        for (int k = c < c_blocks ? (k0 > k_blocks ? k0 : k_blocks) : k0; k < k1; ++k) Bp[k * NR + c] = b[k * B.rs];
+    if (B.rs == 1) {
+      // B (k, n) = B.p[n cs] (B's columns contiguous: a transposed weight matrix): the panel's
+      // columns are B's columns n0 .. n0 + nr - 1 transposed
+      transpose_copy<V>(Bp, NR, B.p + n0 * B.cs, B.cs, nr, K);
+    } else {
+      // any other strides: one by one, in chunks of 16 k that stay in L1
+      for (int k0 = 0; k0 < K; k0 += 16) {
+        const int k1 = min_int(K, k0 + 16);
+        for (int c = 0; c < nr; ++c)
+          for (int k = k0; k < k1; ++k) Bp[k * NR + c] = B.p[(n0 + c) * B.cs + k * B.rs];
       }
     }
     // the columns past nr zero, row by row (contiguous; column by column it was ~1.5% of a step)
@@ -184,17 +195,5 @@ struct Packed {
     (void)parallel;
   }
 };
-
-// dst[c ldd + r] = src[r lds + c] for r < rows, c < cols: W x W blocks transposed in registers, the
-// edges one by one
-template <class V>
-void transpose_copy(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
-  constexpr int W = V::W;
-  const int rb = rows / W * W, cb = cols / W * W;
-  for (int r0 = 0; r0 < rb; r0 += W)
-    for (int c0 = 0; c0 < cb; c0 += W) V::transpose(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd);
-  for (int r = 0; r < rows; ++r)
-    for (int c = r < rb ? cb : 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
-}
 
 }  // namespace gemm_detail

@@ -16,7 +16,8 @@ const seconds = Number(args.seconds);
 
 // The core's training step in the page, `threads` for its batch blocks: the best of `reps` runs
 // after a warm-up run (the browser compiles hot wasm code again, optimized). The run is started, then
-// polled: in the two-thread build it runs on the training thread while frames go on.
+// polled, with the page's frames paused meanwhile (the single-thread build's run blocks its frames
+// anyway; in the two-thread build it runs on the training thread).
 async function trainBench(page, threads, reps = 4) {
   const values = [];
   await page.evaluate(() => Module.pauseMainLoop());
