@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/gemm.h"
 #include "core/layers.h"
 #include "core/rng.h"
 #include "gradcheck.h"
@@ -57,6 +58,69 @@ TEST_CASE("linear backward accumulates into parameter gradients", "[layers]") {
   Mat once = dW;
   linear_backward(dX, dW, db, dY, X, W);
   CHECK((dW - 2 * once).cwiseAbs().maxCoeff() < 1e-5f);
+}
+
+TEST_CASE("a held-back weight gradient is dY^T X: each piece writes its own block, in any order, the same as in place",
+          "[layers]") {
+  // every kernel this build runs: Eigen's, and the project's where this CPU has them
+  const GemmKernel saved = gemm_kernel();
+  for (GemmKernel kernel : {GemmKernel::eigen, GemmKernel::avx2, GemmKernel::avx512}) {
+    if (!gemm_kernel_available(kernel)) continue;
+    REQUIRE(gemm_set_kernel(kernel));
+    INFO(gemm_kernel_name(kernel));
+    // the trainer's two (decoder output, encoder input) at a block of 50 rows, and odd sizes
+    const int shapes[][3] = {{784, 400, 50}, {400, 784, 50}, {37, 19, 5}, {3, 130, 2}};
+    for (const auto& shape : shapes) {
+      const int out = shape[0], in = shape[1], B = shape[2];
+      INFO(out << " x " << in << ", " << B << " rows");
+      Rng rng(7);
+      const Mat X = random_mat(B, in, rng), W = random_mat(out, in, rng), dY = random_mat(B, out, rng);
+      const Mat start = random_mat(out, in, rng);  // the gradient accumulated so far
+      Mat dX(B, in), dW_now = start, dW_later = start;
+      Vec db_now = Vec::Zero(out), db_later = Vec::Zero(out);
+      linear_backward(dX, dW_now, db_now, dY, X, W);
+      std::vector<WeightGrad> held;
+      Mat dX_later(B, in);
+      linear_backward(dX_later, dW_later, db_later, dY, X, W, &held);
+      REQUIRE(held.size() == 1);
+      CHECK(dW_later == start);  // held back: not yet added
+      CHECK(db_later == db_now);
+      CHECK(dX_later == dX);
+      const WeightGrad& g = held[0];
+      const int pieces = g.pieces();
+      CHECK(pieces >= 1);
+      CHECK(pieces <= 8);
+      // alone on a zero matrix, each piece fills a block no other piece touches, and together
+      // they cover every element
+      Eigen::MatrixXi owner = Eigen::MatrixXi::Constant(out, in, -1);
+      Mat alone(out, in);
+      int overlaps = 0;
+      WeightGrad on_alone = g;
+      on_alone.dW = alone.data();
+      on_alone.ld_dW = alone.outerStride();
+      for (int k = 0; k < pieces; ++k) {
+        alone.setZero();
+        on_alone.piece(k);
+        for (int r = 0; r < out; ++r)
+          for (int c = 0; c < in; ++c)
+            if (alone(r, c) != 0.0f) {
+              overlaps += owner(r, c) != -1;
+              owner(r, c) = k;
+            }
+      }
+      CHECK(overlaps == 0);
+      CHECK((owner.array() >= 0).all());
+      // the pieces in reverse order give dY^T X added to what was there
+      for (int k = pieces; k-- > 0;) g.piece(k);
+      const Eigen::MatrixXd want = start.cast<double>() + dY.cast<double>().transpose() * X.cast<double>();
+      CHECK((dW_later.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-4 * (1.0 + want.cwiseAbs().maxCoeff()));
+      // with the project's kernel each element is one FMA chain whatever the block: the same bits
+      // as the product in place (Eigen's blocks may round differently; the trainer takes the
+      // same pieces on one thread or two, so its numbers do not depend on that)
+      if (kernel != GemmKernel::eigen) CHECK(dW_later == dW_now);
+    }
+  }
+  gemm_set_kernel(saved);
 }
 
 TEST_CASE("relu, tanh and elu backward match finite differences", "[layers][grad]") {

@@ -3,6 +3,7 @@
 // Gaussian KL (Kingma & Welling 2014, appendix B) and the softplus scale of q(z|x).
 #include "core/layers.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -39,12 +40,49 @@ void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const 
   Y.rowwise() += b.transpose();
 }
 
+namespace {
+// A held-back weight gradient's pieces: about kWeightGradPieces blocks of a multiple of 16 rows or
+// columns. Blocks of dW's rows with the project's kernel (each packs its own rows of dY^T and reads
+// X in place); with Eigen's, blocks along dW's longer side (each block repacks the other operand).
+constexpr int kWeightGradPieces = 7;
+bool pieces_by_rows(const WeightGrad& g) { return gemm_kernel() != GemmKernel::eigen || g.out >= g.in; }
+int piece_size(const WeightGrad& g) {
+  const int len = pieces_by_rows(g) ? g.out : g.in;
+  return ((len + kWeightGradPieces - 1) / kWeightGradPieces + 15) / 16 * 16;
+}
+}  // namespace
+
+int WeightGrad::pieces() const {
+  const int step = piece_size(*this);
+  return ((pieces_by_rows(*this) ? out : in) + step - 1) / step;
+}
+
+void WeightGrad::piece(int k) const {
+  const bool by_rows = pieces_by_rows(*this);
+  const int step = piece_size(*this), first = k * step, len = std::min(step, (by_rows ? out : in) - first);
+  assert(k >= 0 && len > 0);
+  // dW[r0 : r0 + n, :] += dY[:, r0 : r0 + n]^T X, or dW[:, c0 : c0 + n] += dY^T X[:, c0 : c0 + n]
+  const int m = by_rows ? len : out, n = by_rows ? in : len;
+  float* C = dW + (by_rows ? first * ld_dW : first);
+  const float* A = dY + (by_rows ? first : 0);
+  const float* B = X + (by_rows ? 0 : first);
+  if (gemm(C, ld_dW, StridedMat{A, 1, ld_dY}, StridedMat{B, ld_X, 1}, m, n, rows, true, nullptr, 1)) return;
+  using Strided = Eigen::Map<Mat, 0, Eigen::OuterStride<>>;
+  using ConstStrided = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
+  Strided(C, m, n, Eigen::OuterStride<>(ld_dW)).noalias() +=
+      ConstStrided(A, rows, m, Eigen::OuterStride<>(ld_dY)).transpose() *
+      ConstStrided(B, rows, n, Eigen::OuterStride<>(ld_X));
+}
+
 void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, const ConstMatRef& X,
-                     const ConstMatRef& W) {
+                     const ConstMatRef& W, std::vector<WeightGrad>* defer) {
   assert(dY.rows() == X.rows() && dY.cols() == W.rows() && X.cols() == W.cols());
   // dL/dW = dY^T X
-  if (!gemm(dW.data(), dW.outerStride(), transposed(dY), as_is(X), cols(dY), cols(X), rows(X), true, nullptr,
-            Eigen::nbThreads()))
+  if (defer)
+    defer->push_back(WeightGrad{dW.data(), dW.outerStride(), dY.data(), dY.outerStride(), X.data(), X.outerStride(),
+                                cols(dY), cols(X), rows(X)});
+  else if (!gemm(dW.data(), dW.outerStride(), transposed(dY), as_is(X), cols(dY), cols(X), rows(X), true, nullptr,
+                 Eigen::nbThreads()))
     dW.noalias() += dY.transpose() * X;
   // dL/db = sum over the batch of dY, row by row: one fixed order per element, whatever the
   // alignment of db (a vectorized colwise().sum() rounds differently in its unaligned head)

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/rng.h"
 #include "core/tensor.h"
@@ -22,9 +23,26 @@ bool activation_parse(const std::string& name, Activation* out);
 // its panels on every call; the same bits either way.
 void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b,
                     const float* Wt = nullptr);
-// dW (out x in) += dY^T X;  db (out) += sum_b dY;  dX (B x in) = dY W  (skipped when dX is empty)
+// A linear layer's weight gradient dW (out x in) += dY^T X (dY: rows x out, X: rows x in, all
+// row-major), held back to be computed in pieces: blocks of dW's rows (or columns), each the same
+// bits whichever thread computes it, so two threads can share a minibatch's pieces as they come
+// free. dY and X must stay as they are until every piece is done.
+struct WeightGrad {
+  float* dW;
+  long ld_dW;
+  const float* dY;
+  long ld_dY;
+  const float* X;
+  long ld_X;
+  int out, in, rows;
+  int pieces() const;
+  void piece(int k) const;  // k < pieces(): that block of dW += dY^T X
+};
+
+// dW (out x in) += dY^T X;  db (out) += sum_b dY;  dX (B x in) = dY W  (skipped when dX is empty).
+// With `defer`, dW's product is appended to it instead (dY and X must be matrices that outlive it).
 void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, const ConstMatRef& X,
-                     const ConstMatRef& W);
+                     const ConstMatRef& W, std::vector<WeightGrad>* defer = nullptr);
 
 // H = act(A), in place allowed (H may alias A)
 void activation_forward(MatRef H, const ConstMatRef& A, Activation act);

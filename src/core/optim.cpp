@@ -38,7 +38,7 @@ void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
   // vectorizes these loops (otherwise it reloads beta1 after each store to m and runs scalar code).
   // Each element's arithmetic is the same in vector lanes and in the scalar tail.
   float* __restrict p_ = params;
-  const float* __restrict g_ = grads;
+  const float* __restrict g_ = grads;  // element i's gradient at g_[i - lo]
   float* __restrict v_ = v.data();
   if (kind == OptimizerKind::adam) {
     // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
@@ -50,7 +50,7 @@ void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
     const float b1 = beta1, b2 = beta2, e = eps, c1 = 1.0f - beta1, c2 = 1.0f - beta2;
     float* __restrict m_ = m.data();
     for (size_t i = lo; i < hi; ++i) {
-      const float g = g_[i];
+      const float g = g_[i - lo];
       const float mi = flush_tiny(b1 * m_[i] + c1 * g);
       const float vi = flush_tiny(b2 * v_[i] + c2 * (g * g));
       m_[i] = mi;
@@ -61,9 +61,9 @@ void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
     // G += g^2;  theta -= lr g / (sqrt(G) + eps)
     const float rate = lr, e = adagrad_eps;
     for (size_t i = lo; i < hi; ++i) {
-      const float vi = v_[i] + g_[i] * g_[i];
+      const float vi = v_[i] + g_[i - lo] * g_[i - lo];
       v_[i] = vi;
-      p_[i] -= rate * g_[i] / (std::sqrt(vi) + e);
+      p_[i] -= rate * g_[i - lo] / (std::sqrt(vi) + e);
     }
   }
 }

@@ -21,8 +21,8 @@ struct Optimizer {
   // params (P) -= update(grads (P)); a descent step on the loss
   void update(float* params, const float* grads, size_t num_params);
   // The same step in pieces: begin_step() once, then apply() to ranges [lo, hi) covering the P
-  // parameters (each element's update depends on that element alone, so ranges may run on
-  // different threads and give the same numbers).
+  // parameters, grads[0 .. hi - lo) their gradient (each element's update depends on that element
+  // alone, so ranges may run on different threads and give the same numbers).
   void begin_step() { ++step; }
   void apply(float* params, const float* grads, size_t lo, size_t hi);
 };

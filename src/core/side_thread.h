@@ -22,6 +22,13 @@ class SideThread {
 
   void post(std::function<void()> job);  // the previous job must have been waited for
   void wait();                           // until the posted job has finished
+  // Whether a posted job runs beside the caller (false where post() runs it at once: WebAssembly
+  // built without pthreads).
+  static bool parallel();
+  // Between post() and wait(), a job's own handshake: watches until want() holds, for at most
+  // `seconds` and only while such watches pay (one record per side: who = 0 the caller, 1 the side
+  // thread); whether it held. Never sleeps: on false the caller goes on without what it watched for.
+  bool watch(int who, double seconds, const std::function<bool()>& want);
 
 #ifdef __EMSCRIPTEN__
   // in Chromium a sleeping worker wakes late: measured here, 2 threads trained at 1.59-1.87x one
@@ -43,9 +50,10 @@ class SideThread {
     double hit_rate = 1.0;
     unsigned skipped = 0;
     template <class Want>
-    bool until(const Want& want);
+    bool until(const Want& want, double seconds = kSpinSeconds);
   };
   Watch wait_watch_;  // the caller's, in wait()
   Watch loop_watch_;  // the side thread's, between jobs
+  Watch job_watch_[2];  // each side's, in watch()
   std::thread thread_;
 };

@@ -157,6 +157,10 @@ struct VaeWork {
   // W^T of the params passed with this work, set (and kept current) by a caller that keeps them
   // (the trainer during a step); nullptr: each product transposes W itself
   const TransposedWeights* wt = nullptr;
+  // where the two largest weight gradients (the encoder's first layer, the decoder's output layer)
+  // are held back, set by a caller that computes them itself (the trainer, sharing their pieces
+  // between its threads); nullptr: computed in place
+  std::vector<WeightGrad>* defer = nullptr;
 
   void resize(const VaeParams& params, int batch, int draws = 1);
 };
@@ -194,7 +198,9 @@ VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const
 // The backward passes shared by the objectives (vae_elbo.cpp, iwae.cpp), over all w.rows decoder
 // rows and w.batch encoder rows, accumulating into w.grad:
 // from w.d_logits (and w.d_dec_logvar) to w.d_z
-void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout);
+// (last: no later pass overwrites w.d_logits or the output layer's input, so that layer's weight
+// gradient may be held back in w.defer)
+void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout, bool last = true);
 // from w.d_heads = [dL/dmu | dL/dlogvar] to the encoder's parameters (converting dL/dlogvar to dL/da
 // for a softplus head)
 void vae_encoder_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, bool dropout);

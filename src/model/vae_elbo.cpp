@@ -86,13 +86,15 @@ ConstMatRef vae_posterior_logvar(VaeWork& w, const VaeParams& p, Eigen::Index n)
   return w.q_logvar.topRows(n);
 }
 
-void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout) {
+void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout, bool last_pass) {
   const size_t last = p.decoder.size() - 1;
   const Activation act = p.config.activation;
   const Mat& h = w.dec_h[last - 1];
-  // the output layer: dL/dW_out += dL/dlogits^T h, dL/dh = dL/dlogits W_out
+  // the output layer: dL/dW_out += dL/dlogits^T h, dL/dh = dL/dlogits W_out (dW_out held back where
+  // h stays as it is: dropout's backward below rescales it)
+  const bool dropped = dropout && p.config.dropout > 0;
   linear_backward(w.d_dec_h[last - 1], grad_W(w.grad, p.decoder[last]), grad_b(w.grad, p.decoder[last]), w.d_logits,
-                  h, p.W(p.decoder[last]));
+                  h, p.W(p.decoder[last]), last_pass && !dropped ? w.defer : nullptr);
   if (p.config.likelihood == Likelihood::gaussian) {
     if (p.config.variance == DecoderVariance::per_pixel) {
       linear_backward(w.d_unused, grad_W(w.grad, p.dec_logvar), grad_b(w.grad, p.dec_logvar), w.d_dec_logvar, h,
@@ -132,7 +134,7 @@ void vae_encoder_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, 
     activation_backward(w.d_enc_h[i], w.d_enc_h[i], w.enc_h[i], act);
     if (i == 0)
       linear_backward(w.d_unused, grad_W(w.grad, p.encoder[0]), grad_b(w.grad, p.encoder[0]), w.d_enc_h[0],
-                      p.config.classes > 0 ? ConstMatRef(w.x_in) : X, p.W(p.encoder[0]));
+                      p.config.classes > 0 ? ConstMatRef(w.x_in) : X, p.W(p.encoder[0]), w.defer);
     else
       linear_backward(w.d_enc_h[i - 1], grad_W(w.grad, p.encoder[i]), grad_b(w.grad, p.encoder[i]), w.d_enc_h[i],
                       w.enc_h[i - 1], p.W(p.encoder[i]));
@@ -165,7 +167,7 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
     if (!want_grad) continue;
     // dL/dlogits (and dL/dlogvar of a Gaussian decoder) of -log p(x|z), over B L
     likelihood_nll_backward(w.d_logits, w.d_dec_logvar, lik, w.logits, w.dec_logvar, X, sample_scale);
-    vae_decoder_backward(w, p, dropout);
+    vae_decoder_backward(w, p, dropout, l == samples - 1);
     // dz/dmu = 1;  dz/dlogvar = eps exp(logvar / 2) / 2
     w.d_heads.leftCols(Z) += w.d_z;
     w.d_heads.rightCols(Z).array() += w.d_z.array() * w.eps.array() * (0.5f * logvar.array()).exp() * 0.5f;

@@ -77,6 +77,7 @@ void Trainer::prepare() {
   const VaeConfig& c = params.config;
   const int B = options.batch, count = std::min(kShards, B);
   shards.resize(static_cast<size_t>(count));
+  queues = std::make_unique<PieceQueue[]>(static_cast<size_t>(count));
   for (int s = 0, first = 0; s < count; ++s) {
     TrainShard& sh = shards[static_cast<size_t>(s)];
     sh.first = first;
@@ -99,6 +100,24 @@ void Trainer::copy_state(const Trainer& from) {
   epoch_loss_sum = from.epoch_loss_sum;
   train_seconds = from.train_seconds;
   prepare();
+}
+
+// How long a thread that has finished its block watches for the other's pieces: about a block's
+// spread between threads in Chromium (0.25-1.2 ms of waiting per step, measured there)
+constexpr double kHelpSeconds = 2e-3;
+
+// Pieces of q's weight gradients (g.pieces() each, in the order held back), one at a time until none is left
+static void take_pieces(const TrainShard& sh, PieceQueue& q) {
+  for (int k; (k = q.next.fetch_add(1, std::memory_order_relaxed)) < q.total;) {
+    for (const WeightGrad& g : sh.deferred) {
+      const int n = g.pieces();
+      if (k < n) {
+        g.piece(k);
+        break;
+      }
+      k -= n;
+    }
+  }
 }
 
 // Both threads' share of `job` (s = 0 here, s = 1 on the side thread), or both in turn on one.
@@ -137,9 +156,20 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   // transposes. Only where the project's kernel runs; the same bits either way.
   const bool transposed = weights_t.prepare(params);
   if (transposed) run_split(*this, count, [&](int half) { weights_t.update(params, half, count); });
+  for (int s = 0; s < count; ++s) {
+    PieceQueue& q = queues[static_cast<size_t>(s)];
+    q.next.store(0, std::memory_order_relaxed);
+    q.ready.store(false, std::memory_order_relaxed);
+    q.total = 0;
+    shards[static_cast<size_t>(s)].deferred.clear();
+  }
+  // (every piece is taken by one of the threads, and done when its job returns)
+  const bool side_by_side = threads > 1 && count == 2 && SideThread::parallel();
+  if (side_by_side && !side) side = std::make_unique<SideThread>();
   run_split(*this, count, [&](int s) {
     TrainShard& sh = shards[static_cast<size_t>(s)];
     sh.work.wt = transposed ? &weights_t : nullptr;
+    sh.work.defer = &sh.deferred;
     sh.rng.reseed(step_seed, static_cast<uint64_t>(s) + 1);
     // an image in random order is in no cache: ask for the next one's lines while this one is drawn
     auto prefetch_row = [&](int b) {
@@ -163,22 +193,38 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
                   ? iwae_forward_backward(sh.work, params, sh.x, sh.y, sh.rng, c.iwae_k, true, kl_weight, true)
                   : vae_forward_backward(sh.work, params, sh.x, sh.y, sh.rng, options.samples, true, kl_weight, true);
     sh.work.wt = nullptr;  // the optimizer changes the weights next: nothing else may read these
+    sh.work.defer = nullptr;
+    // the held-back weight gradients, in pieces: this block's own, then (two threads side by side)
+    // those the other block has left when it posts them, if it does so within the watch
+    PieceQueue& mine = queues[static_cast<size_t>(s)];
+    for (const WeightGrad& g : sh.deferred) mine.total += g.pieces();
+    mine.ready.store(true, std::memory_order_release);
+    take_pieces(sh, mine);
+    if (!side_by_side) return;
+    const int other = 1 - s;
+    PieceQueue& theirs = queues[static_cast<size_t>(other)];
+    if (side->watch(s, kHelpSeconds, [&theirs] { return theirs.ready.load(std::memory_order_acquire); }))
+      take_pieces(shards[static_cast<size_t>(other)], theirs);
   });
-  // g = sum_s (B_s / B) g_s, into the first block's buffer, then the optimizer's step; both by
+  // g = sum_s (B_s / B) g_s, then the optimizer's step with it; both by
   // halves of the parameter vector, elementwise, so the split changes no number
   optimizer.begin_step();
   const size_t P = params.size();
   run_split(*this, count, [&](int half) {
     const size_t lo = half == 0 ? 0 : P / 2, hi = count == 1 ? P : half == 0 ? P / 2 : P;
-    float* g = shards[0].work.grad.data();
-    // in chunks that stay in L1 between the sum and the update (each element's numbers unchanged)
-    constexpr size_t kChunk = 8192;
+    // in chunks summed into a buffer that stays in L1 for the update (each element's numbers
+    // unchanged; the blocks' gradients are only read, so their lines are not written back)
+    constexpr size_t kChunk = 4096;
+    alignas(64) float sum[kChunk];
+    const float* g0 = shards[0].work.grad.data();
     for (size_t c0 = lo; c0 < hi; c0 += kChunk) {
       const size_t c1 = std::min(hi, c0 + kChunk);
+      const float* g = g0 + c0;
       if (count > 1) {
         const float w0 = static_cast<float>(shards[0].rows) / B, w1 = static_cast<float>(shards[1].rows) / B;
         const float* g1 = shards[1].work.grad.data();
-        for (size_t i = c0; i < c1; ++i) g[i] = w0 * g[i] + w1 * g1[i];
+        for (size_t i = c0; i < c1; ++i) sum[i - c0] = w0 * g0[i] + w1 * g1[i];
+        g = sum;
       }
       optimizer.apply(params.data.data(), g, c0, c1);
     }
