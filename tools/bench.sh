@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Speed side by side, in one run: vae-bench (this project) on 1 and 2 threads, the same model in
+# Speed side by side, in one run: vae-bench (this project) on 1 and 2 threads with each of its matrix-
+# product kernels this CPU runs (the fastest counts, and is named), the same model in
 # PyTorch (Debian's python3-torch with OpenBLAS) in each thread configuration an expert would try
-# (torch threads 1 and 2, each with OPENBLAS_NUM_THREADS 1 and 2), and this machine's float32 GEMM
+# (torch threads 1 and 2, each with OPENBLAS_NUM_THREADS 1 and 2; OpenBLAS on the fastest of the core
+# types this CPU runs, measured first: OPENBLAS_CORETYPE), and this machine's float32 GEMM
 # rate at 1024^3 and at the training's shapes, through OpenBLAS, Eigen and the project's own kernels
 # (vae-bench --gemm-only): the fastest at 1024^3 is the limit. Prints every figure, then the ratios
 # against PyTorch at its best and the fraction of the GEMM limit each training run reaches.
@@ -12,7 +14,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 contended=0
 if [[ "${1:-}" == "--contended" ]]; then contended=1; shift; fi
-if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n 2,11p "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n 2,12p "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
 seconds=${1:-5}
 [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench.sh: seconds must be a number, got '$seconds'" >&2; exit 2; }
 "$root/tools/build.sh" >/dev/null
@@ -30,14 +32,42 @@ if [[ $contended == 1 ]]; then
   echo "{\"contended_by\": \"a busy shell loop, pid $busy\"}"
 fi
 out=$(mktemp -d)
+# OpenBLAS picks its kernels by the CPU it detects, and Debian 12's (0.3.21) does not know every CPU:
+# on an Intel Xeon (family 6, model 207, AVX-512) it fell back to its Prescott (SSE3) kernels, 32
+# GFLOP/s at 1024^3 on one core, where OPENBLAS_CORETYPE=SkylakeX ran at 146. An expert sets
+# OPENBLAS_CORETYPE then: each core type whose instructions this CPU has is measured here (one
+# thread, CPU 0, numpy's 1024^3 product) and the fastest is set for every OpenBLAS run below
+# (numpy's GEMMs and the PyTorch peer).
+openblas_core() { OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 "$@" /usr/bin/python3 -c 'import numpy' 2>&1 | sed -n 's/^Core: //p' | head -1; }
+detected=$(openblas_core env -u OPENBLAS_CORETYPE)
+candidates=(detected)
+[[ " $ext " == *" avx2 "* && " $ext " == *" fma "* ]] && candidates+=(Haswell)
+[[ " $ext " == *" avx512f "* && " $ext " == *" avx512bw "* && " $ext " == *" avx512vl "* ]] && candidates+=(SkylakeX)
+best_core="" best_rate=0 rates=""
+for c in "${candidates[@]}"; do
+  if [[ $c == detected ]]; then set -- env -u OPENBLAS_CORETYPE; name=$detected; else set -- env OPENBLAS_CORETYPE=$c; name=$(openblas_core env OPENBLAS_CORETYPE="$c"); fi
+  rate=$("$@" OPENBLAS_NUM_THREADS=1 taskset -c 0 /usr/bin/python3 "$root/tools/bench_gemm.py" 0.3 1024 |
+    /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["gflops_1024^3"])')
+  rates+="${rates:+, }\"$c ($name)\": $rate"
+  if awk "BEGIN{exit !($rate > $best_rate)}"; then best_rate=$rate; best_core=$c; fi
+done
+if [[ $best_core == detected ]]; then unset OPENBLAS_CORETYPE; best_core=$detected; else export OPENBLAS_CORETYPE=$best_core; fi
+echo "{\"openblas_core_detected\": \"$detected\", \"openblas_core_gflops_1024^3_1_thread\": {$rates}, \"openblas_core_used\": \"$best_core\"}"
 for t in 1 2; do
   OPENBLAS_NUM_THREADS=$t pin "$t" /usr/bin/python3 "$root/tools/bench_gemm.py" "$(awk "BEGIN{print $seconds/3}")" | tee "$out/gemm$t.json"
 done
 for t in 1 2; do
   pin "$t" "$root/build/vae-bench" --gemm-only --seconds "$seconds" --threads "$t" | tee "$out/eigen$t.json"
 done
+# ours with each matrix-product kernel this CPU runs (the programs' default, --gemm auto, is the
+# widest; which is fastest here is measured, and the figures below name it)
+kernels=(eigen)
+[[ " $ext " == *" avx2 "* && " $ext " == *" fma "* ]] && kernels+=(avx2)
+[[ " $ext " == *" avx512f "* ]] && kernels+=(avx512)
 for t in 1 2; do
-  pin "$t" "$root/build/vae-bench" --seconds "$seconds" --threads "$t" | tr -d '\n' | tee "$out/ours$t.json"; echo
+  for k in "${kernels[@]}"; do
+    pin "$t" "$root/build/vae-bench" --seconds "$seconds" --threads "$t" --gemm "$k" | tr -d '\n' | tee "$out/ours$t-$k.json"; echo
+  done
 done
 for t in 1 2; do
   for b in 1 2; do
@@ -51,7 +81,10 @@ d = sys.argv[1]
 load = lambda name: json.load(open(os.path.join(d, name)))
 gemm = {t: load(f"gemm{t}.json") for t in (1, 2)}
 eigen = {t: load(f"eigen{t}.json") for t in (1, 2)}
-ours = {t: load(f"ours{t}.json") for t in (1, 2)}
+runs = {t: [load(os.path.basename(p)) for p in sorted(glob.glob(os.path.join(d, f"ours{t}-*.json")))] for t in (1, 2)}
+# ours: the fastest kernel at training on t threads, and at decoding on one
+ours = {t: max(runs[t], key=lambda r: r["train_samples_per_s"]) for t in (1, 2)}
+ours_decode = max(runs[1], key=lambda r: r["decode_images_per_s_1_thread"])
 peers = [load(os.path.basename(p)) for p in sorted(glob.glob(os.path.join(d, "peer*.json")))]
 # one thread means one core for the peer too: torch 1 thread and OpenBLAS 1 thread; two threads,
 # the best of every configuration; decoding runs torch on 1 thread, so only OpenBLAS 1 counts
@@ -61,7 +94,8 @@ best_train = {1: max(one_core, key=lambda p: p["train_samples_per_s"]),
 best_decode = max([p for p in peers if p["openblas_threads"] == 1], key=lambda p: p["decode_images_per_s_1_thread"])
 # FLOP per training sample, as vae-bench counts them for the model it ran (the layers' products)
 flop = ours[1]["train_flop_per_sample"]
-cfg = lambda p: f"torch threads {p['threads']}, OPENBLAS_NUM_THREADS {p['openblas_threads']}"
+cfg = lambda p: (f"torch threads {p['threads']}, OPENBLAS_NUM_THREADS {p['openblas_threads']}" +
+                 (f", OPENBLAS_CORETYPE {p['openblas_coretype']}" if p["openblas_coretype"] != "detected" else ""))
 summary = {"pytorch_best_training_1_core": cfg(best_train[1]), "pytorch_best_training": cfg(best_train[2]),
            "pytorch_best_decoding_1_core": cfg(best_decode), "flop_per_training_sample": flop}
 for t in (1, 2):
@@ -71,11 +105,14 @@ for t in (1, 2):
     summary[f"gemm_limit_gflops_{t}_thread"] = limit
     summary[f"gemm_limit_from_{t}_thread"] = fastest["blas"]
     summary[f"train_gemm_{t}_thread"] = ours[t]["gemm"]
+    summary[f"train_samples_per_s_by_gemm_{t}_thread"] = {r["gemm"]: r["train_samples_per_s"] for r in runs[t]}
 
     summary[f"train_ratio_vs_pytorch_best_{t}_thread"] = round(ours[t]["train_samples_per_s"] / best_train[t]["train_samples_per_s"], 2)
     summary[f"train_fraction_of_gemm_limit_{t}_thread"] = round(ours[t]["train_gflops"] / limit, 3)
     summary[f"train_gflops_{t}_thread"] = ours[t]["train_gflops"]
-summary["decode_ratio_vs_pytorch_best_1_thread"] = round(ours[1]["decode_images_per_s_1_thread"] / best_decode["decode_images_per_s_1_thread"], 2)
+summary["decode_gemm"] = ours_decode["gemm"]
+summary["decode_images_per_s_by_gemm_1_thread"] = {r["gemm"]: r["decode_images_per_s_1_thread"] for r in runs[1]}
+summary["decode_ratio_vs_pytorch_best_1_thread"] = round(ours_decode["decode_images_per_s_1_thread"] / best_decode["decode_images_per_s_1_thread"], 2)
 summary["train_2_threads_over_1"] = round(ours[2]["train_samples_per_s"] / ours[1]["train_samples_per_s"], 2)
 print(json.dumps(summary, indent=2))
 PY

@@ -1,7 +1,8 @@
 # This machine's float32 GEMM rate through OpenBLAS (Debian's numpy), the limit the training's
 # figures are set against: C = A B at 1024^3 and at the shapes of one training step of the
 # comparison model (batch 100, 784-400-20). Threads come from OPENBLAS_NUM_THREADS, set by the
-# caller before Python starts. Prints JSON. Usage: bench_gemm.py SECONDS
+# caller before Python starts. Prints JSON. Usage: bench_gemm.py SECONDS [1024]
+# (with 1024: the 1024^3 product only, as bench.sh measures OpenBLAS's core types)
 import json, os, sys, time
 import numpy as np
 
@@ -22,6 +23,10 @@ def gflops(m, k, n):
 shapes = {"1024^3": (1024, 1024, 1024), "100x784x400": (100, 784, 400), "100x400x784": (100, 400, 784),
           "400x100x784": (400, 100, 784)}
 out = {"threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "0")), "blas": "openblas (numpy " + np.__version__ + ")"}
+if os.environ.get("OPENBLAS_CORETYPE"):
+    out["blas"] += ", OPENBLAS_CORETYPE " + os.environ["OPENBLAS_CORETYPE"]
+if sys.argv[2:] == ["1024"]:
+    shapes = {"1024^3": shapes["1024^3"]}
 for name, (m, k, n) in shapes.items():
     out["gflops_" + name] = round(gflops(m, k, n), 1)
 print(json.dumps(out))

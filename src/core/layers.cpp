@@ -40,33 +40,30 @@ void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const 
   Y.rowwise() += b.transpose();
 }
 
-namespace {
 // A held-back weight gradient's pieces: about kWeightGradPieces blocks of a multiple of 16 rows or
 // columns. Blocks of dW's rows with the project's kernel (each packs its own rows of dY^T and reads
 // X in place); with Eigen's, blocks along dW's longer side (each block repacks the other operand).
 constexpr int kWeightGradPieces = 7;
-bool pieces_by_rows(const WeightGrad& g) { return gemm_kernel() != GemmKernel::eigen || g.out >= g.in; }
-int piece_size(const WeightGrad& g) {
-  const int len = pieces_by_rows(g) ? g.out : g.in;
-  return ((len + kWeightGradPieces - 1) / kWeightGradPieces + 15) / 16 * 16;
-}
-}  // namespace
 
-int WeightGrad::pieces() const {
-  const int step = piece_size(*this);
-  return ((pieces_by_rows(*this) ? out : in) + step - 1) / step;
+WeightGrad WeightGrad::of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X) {
+  const int out = static_cast<int>(dY.cols()), in = static_cast<int>(X.cols()), batch = static_cast<int>(X.rows());
+  WeightGrad g{dW.data(), dW.outerStride(), dY.data(), dY.outerStride(), X.data(), X.outerStride(), out, in, batch,
+               true, 0, 0};
+  g.by_rows = gemm_kernel() != GemmKernel::eigen || g.out >= g.in;
+  const int len = g.by_rows ? g.out : g.in;
+  g.step = ((len + kWeightGradPieces - 1) / kWeightGradPieces + 15) / 16 * 16;
+  g.count = (len + g.step - 1) / g.step;
+  return g;
 }
 
-void WeightGrad::piece(int k) const {
-  const bool by_rows = pieces_by_rows(*this);
-  const int step = piece_size(*this), first = k * step, len = std::min(step, (by_rows ? out : in) - first);
-  assert(k >= 0 && len > 0);
+void WeightGrad::block(int first, int len, int threads) const {
+  assert(first >= 0 && len > 0 && first + len <= (by_rows ? out : in));
   // dW[r0 : r0 + n, :] += dY[:, r0 : r0 + n]^T X, or dW[:, c0 : c0 + n] += dY^T X[:, c0 : c0 + n]
   const int m = by_rows ? len : out, n = by_rows ? in : len;
   float* C = dW + (by_rows ? first * ld_dW : first);
   const float* A = dY + (by_rows ? first : 0);
   const float* B = X + (by_rows ? 0 : first);
-  if (gemm(C, ld_dW, StridedMat{A, 1, ld_dY}, StridedMat{B, ld_X, 1}, m, n, rows, true, nullptr, 1)) return;
+  if (gemm(C, ld_dW, StridedMat{A, 1, ld_dY}, StridedMat{B, ld_X, 1}, m, n, rows, true, nullptr, threads)) return;
   using Strided = Eigen::Map<Mat, 0, Eigen::OuterStride<>>;
   using ConstStrided = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
   Strided(C, m, n, Eigen::OuterStride<>(ld_dW)).noalias() +=
@@ -77,13 +74,12 @@ void WeightGrad::piece(int k) const {
 void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, const ConstMatRef& X,
                      const ConstMatRef& W, std::vector<WeightGrad>* defer) {
   assert(dY.rows() == X.rows() && dY.cols() == W.rows() && X.cols() == W.cols());
-  // dL/dW = dY^T X
+  // dL/dW = dY^T X, now or held back
+  const WeightGrad g = WeightGrad::of(dW, dY, X);
   if (defer)
-    defer->push_back(WeightGrad{dW.data(), dW.outerStride(), dY.data(), dY.outerStride(), X.data(), X.outerStride(),
-                                cols(dY), cols(X), rows(X)});
-  else if (!gemm(dW.data(), dW.outerStride(), transposed(dY), as_is(X), cols(dY), cols(X), rows(X), true, nullptr,
-                 Eigen::nbThreads()))
-    dW.noalias() += dY.transpose() * X;
+    defer->push_back(g);
+  else
+    g.all(Eigen::nbThreads());
   // dL/db = sum over the batch of dY, row by row: one fixed order per element, whatever the
   // alignment of db (a vectorized colwise().sum() rounds differently in its unaligned head)
   for (Eigen::Index r = 0; r < dY.rows(); ++r) db += dY.row(r).transpose();

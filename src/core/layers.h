@@ -2,6 +2,7 @@
 // Outputs first, then inputs. Backward functions ACCUMULATE into parameter gradients
 // (cleared once per step) and OVERWRITE input gradients.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,8 +36,16 @@ struct WeightGrad {
   const float* X;
   long ld_X;
   int out, in, rows;
-  int pieces() const;
-  void piece(int k) const;  // k < pieces(): that block of dW += dY^T X
+  bool by_rows;     // the pieces are blocks of dW's rows (else of its columns)
+  int step, count;  // count pieces of step rows (or columns), the last one shorter
+  // dW += dY^T X for these matrices, its pieces laid out for the kernel gemm() runs now
+  static WeightGrad of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X);
+  int pieces() const { return count; }
+  void piece(int k) const { block(k * step, std::min(step, (by_rows ? out : in) - k * step), 1); }  // k < pieces()
+  void all(int threads) const { block(0, by_rows ? out : in, threads); }  // every piece in one product
+  // dW[first : first + len, :] += dY[:, first : first + len]^T X (by rows), or
+  // dW[:, first : first + len] += dY^T X[:, first : first + len] (by columns)
+  void block(int first, int len, int threads) const;
 };
 
 // dW (out x in) += dY^T X;  db (out) += sum_b dY;  dX (B x in) = dY W  (skipped when dX is empty).
