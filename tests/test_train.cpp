@@ -76,6 +76,66 @@ TEST_CASE("training on 1 or 2 threads gives bit-identical weights", "[train]") {
   }
 }
 
+TEST_CASE("two threads that run some steps on one (the thread choice's probes) give the same bits as one", "[train]") {
+  const Mat X = random_images(200, 5);
+  TrainOptions o;
+  o.batch = 40;
+  o.seed = 9;
+  Trainer one, two;
+  one.start(mnist_tiny(), o);
+  two.start(mnist_tiny(), o);
+  two.threads = 2;
+  int on_one = 0;
+  for (int i = 0; i < ThreadChoice::kProbeFirst + 2 * ThreadChoice::kProbeSteps; ++i) {
+    on_one += two.choice.two_threads() ? 0 : 1;
+    CHECK(one.step(X).neg_elbo == two.step(X).neg_elbo);
+  }
+  CHECK(on_one >= ThreadChoice::kProbeSteps);  // a probe ran: some steps in turn on one thread
+  CHECK(on_one < ThreadChoice::kProbeFirst);   // and most side by side
+  CHECK(same_bits(one.params.data, two.params.data));
+  CHECK(same_bits(one.optimizer.v, two.optimizer.v));
+}
+
+namespace {
+// steps of a ThreadChoice on a machine where a step takes two_s on two threads and one_s on one;
+// the steps run on one thread
+int run_choice(ThreadChoice& choice, int steps, double two_s, double one_s) {
+  int on_one = 0;
+  for (int i = 0; i < steps; ++i) {
+    const bool two = choice.two_threads();
+    on_one += two ? 0 : 1;
+    choice.record(two ? two_s : one_s);
+  }
+  return on_one;
+}
+}  // namespace
+
+TEST_CASE("the thread choice keeps two threads while they are faster, probing one less and less often", "[train]") {
+  ThreadChoice choice;
+  CHECK(choice.two_threads());
+  const int on_one = run_choice(choice, 5000, 1.0e-3, 1.7e-3);
+  CHECK(choice.kept_two_threads());
+  // probes after 128, 256, 512, then every 1024 steps: 6 in 5000 steps, 4 steps each
+  CHECK(on_one == 6 * ThreadChoice::kProbeSteps);
+  // a mode within the margin (3% faster) is not worth a switch
+  run_choice(choice, 5000, 1.0e-3, 0.97e-3);
+  CHECK(choice.kept_two_threads());
+}
+
+TEST_CASE("the thread choice runs on one thread while a busy core makes two slower, and on two once it is free", "[train]") {
+  ThreadChoice choice;
+  // another program on one core: two threads take 1.5 ms a step, one thread 1 ms
+  const int busy = ThreadChoice::kProbeFirst + ThreadChoice::kProbeSteps;
+  run_choice(choice, busy, 1.5e-3, 1.0e-3);
+  CHECK_FALSE(choice.kept_two_threads());
+  const int on_one = run_choice(choice, 2000, 1.5e-3, 1.0e-3);
+  CHECK_FALSE(choice.kept_two_threads());
+  CHECK(on_one > 2000 - 6 * ThreadChoice::kProbeSteps);  // all but the probes of two threads
+  // the core is free again: two threads 0.6 ms; the next probe (at most kProbeMost steps on) finds it
+  run_choice(choice, ThreadChoice::kProbeMost + ThreadChoice::kProbeSteps, 0.6e-3, 1.0e-3);
+  CHECK(choice.kept_two_threads());
+}
+
 TEST_CASE("a copy of a trainer's state goes on bit-identical to the original (the page's training thread)", "[train]") {
   const Mat X = random_images(90, 4);
   TrainOptions o;

@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   app.add_option("--latent", latent, "latent size Z")->capture_default_str()->check(integer_in(1, 4096));
   app.add_option("--batch", batch, "training batch size")->capture_default_str()->check(integer_in(1, 60000));
   app.add_option("--decode-batch", decode_batch, "images decoded per call")->capture_default_str()->check(integer_in(1, 100000));
-  app.add_option("--threads", threads, "threads for training (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
+  app.add_option("--threads", threads, "threads for training (0 = all cores; with 2, a step runs on one while that is measured faster)")->capture_default_str()->check(integer_in(0, 256));
   app.add_option("--seconds", seconds, "time per measurement")->capture_default_str()->check(real_in(0, 3600, true));
   app.add_flag("--train-only", train_only, "measure training only (no decoding figures)");
   app.add_option("--gemm", kernel_name,

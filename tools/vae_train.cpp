@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", f.epochs, "passes over the training set (total, counting resumed ones)")->capture_default_str()->check(integer_in(1, kMaxEpochs));
   app.add_option("--samples", f.samples, "samples of z per image (L)")->capture_default_str()->check(integer_in(1, kMaxSamples));
   app.add_option("--seed", f.seed, "seed of the one random stream (init, order, binarization, eps)")->capture_default_str()->check(seed_value());
-  app.add_option("--threads", f.threads, "threads (0 = all cores)")->capture_default_str()->check(integer_in(0, 256));
+  app.add_option("--threads", f.threads, "threads (0 = all cores; with 2, a step runs on one while that is measured faster, as with another program busy on a core)")->capture_default_str()->check(integer_in(0, 256));
   app.add_option("--train-limit", f.train_limit, "train on the first N training images only (0 = all 60000)")->capture_default_str()->check(integer_in(0, 1000000000));
   app.add_option("--dtype", f.dtype, "how the weights file stores values (f16 halves the size)")->capture_default_str()->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--log", f.log_csv, "append one CSV row per epoch: epoch, samples seen, train and test ELBO, seconds");

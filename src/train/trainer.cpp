@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
@@ -122,8 +123,8 @@ static void take_pieces(const TrainShard& sh, PieceQueue& q) {
 
 // Both threads' share of `job` (s = 0 here, s = 1 on the side thread), or both in turn on one.
 template <class Job>
-static void run_split(Trainer& t, int count, const Job& job) {
-  if (t.threads > 1 && count > 1) {
+static void run_split(Trainer& t, bool two, int count, const Job& job) {
+  if (two && count > 1) {
     if (!t.side) t.side = std::make_unique<SideThread>();
     t.side->post([&job] { job(1); });
     job(0);
@@ -151,11 +152,14 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   // one seed per step for the blocks' streams (stream s + 1 of it for block s)
   const uint64_t step_seed = (static_cast<uint64_t>(rng.next_u32()) << 32) | rng.next_u32();
   const int count = static_cast<int>(shards.size());
+  // side by side on two threads, or in turn on one where that is measured faster (a busy core)
+  const auto started = std::chrono::steady_clock::now();
+  const bool two = threads > 1 && count > 1 && choice.two_threads();
   // W^T of this step's weights, once for both blocks (by halves of each layer's rows) instead of
   // inside each block's every product: measured here (Zen 5, 1 thread) 6% of a step went to those
   // transposes. Only where the project's kernel runs; the same bits either way.
   const bool transposed = weights_t.prepare(params);
-  if (transposed) run_split(*this, count, [&](int half) { weights_t.update(params, half, count); });
+  if (transposed) run_split(*this, two, count, [&](int half) { weights_t.update(params, half, count); });
   for (int s = 0; s < count; ++s) {
     PieceQueue& q = queues[static_cast<size_t>(s)];
     q.next.store(0, std::memory_order_relaxed);
@@ -164,9 +168,9 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
     shards[static_cast<size_t>(s)].deferred.clear();
   }
   // (every piece is taken by one of the threads, and done when its job returns)
-  const bool side_by_side = threads > 1 && count == 2 && SideThread::parallel();
+  const bool side_by_side = two && count == 2 && SideThread::parallel();
   if (side_by_side && !side) side = std::make_unique<SideThread>();
-  run_split(*this, count, [&](int s) {
+  run_split(*this, two, count, [&](int s) {
     TrainShard& sh = shards[static_cast<size_t>(s)];
     sh.work.wt = transposed ? &weights_t : nullptr;
     sh.work.defer = &sh.deferred;
@@ -210,7 +214,7 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   // halves of the parameter vector, elementwise, so the split changes no number
   optimizer.begin_step();
   const size_t P = params.size();
-  run_split(*this, count, [&](int half) {
+  run_split(*this, two, count, [&](int half) {
     const size_t lo = half == 0 ? 0 : P / 2, hi = count == 1 ? P : half == 0 ? P / 2 : P;
     // in chunks summed into a buffer that stays in L1 for the update (each element's numbers
     // unchanged; the blocks' gradients are only read, so their lines are not written back)
@@ -241,6 +245,8 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
     cursor = 0;
     ++epoch;
   }
+  if (threads > 1 && count > 1)
+    choice.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return loss;
 }
 

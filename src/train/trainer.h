@@ -14,6 +14,7 @@
 #include "core/side_thread.h"
 #include "core/tensor.h"
 #include "model/vae.h"
+#include "train/thread_choice.h"
 
 struct TrainOptions {
   int batch = 100;
@@ -69,6 +70,7 @@ struct Trainer {
   Optimizer optimizer;
   Rng rng;                     // the one stream behind init, shuffling and each step's block streams
   int threads = 1;             // 1 or 2: the blocks in turn or side by side (the numbers do not depend on it)
+  ThreadChoice choice;         // with threads = 2: whether each step runs side by side, as measured faster
   std::vector<TrainShard> shards;      // the batch's row blocks (one when B = 1)
   std::unique_ptr<SideThread> side;    // the second thread, started by the first step with threads = 2
   TransposedWeights weights_t;         // W^T of the layers, made at the start of each step for both blocks
