@@ -1,6 +1,7 @@
 // Training: determinism from the seed, bit-exact resume from a checkpoint, and learning on real MNIST.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <unistd.h>
@@ -94,6 +95,25 @@ TEST_CASE("two threads that run some steps on one (the thread choice's probes) g
   CHECK(on_one < ThreadChoice::kProbeFirst);   // and most side by side
   CHECK(same_bits(one.params.data, two.params.data));
   CHECK(same_bits(one.optimizer.v, two.optimizer.v));
+}
+
+TEST_CASE("the optimizer clears the blocks' gradients as it reads them, and the next step skips clearing", "[train]") {
+  const Mat X = random_images(120, 6);
+  TrainOptions o;
+  o.batch = 30;
+  o.seed = 4;
+  Trainer a, fresh;
+  a.start(mnist_tiny(), o);
+  a.step(X);
+  for (const TrainShard& sh : a.shards) {
+    CHECK(sh.work.grad_zero);
+    CHECK(std::all_of(sh.work.grad.begin(), sh.work.grad.end(), [](float g) { return g == 0.0f; }));
+  }
+  // a trainer whose blocks clear their own gradients (a copy's fresh work) steps to the same bits
+  fresh.copy_state(a);
+  for (const TrainShard& sh : fresh.shards) CHECK_FALSE(sh.work.grad_zero);
+  for (int i = 0; i < 3; ++i) CHECK(a.step(X).neg_elbo == fresh.step(X).neg_elbo);
+  CHECK(same_bits(a.params.data, fresh.params.data));
 }
 
 namespace {

@@ -9,7 +9,7 @@
 # against PyTorch at its best and the fraction of the GEMM limit each training run reaches.
 # A benchmark that prints figures, not a test: run it on an otherwise idle machine.
 # Usage: tools/bench.sh [--contended] [seconds per measurement, default 5]
-#   --contended: keeps one core busy with another process (a shell loop) during the measurements
+#   --contended: keeps one core (CPU 1) busy with another process (a shell loop) during the measurements
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 contended=0
@@ -26,10 +26,12 @@ pin() { if [[ $1 == 1 ]]; then taskset -c 0 "${@:2}"; else "${@:2}"; fi; }
 echo "{\"cpu\": \"$cpu\", \"cores\": $(nproc), \"vector_extensions\": \"${ext% }\", \"contended\": $contended, \"one_thread_runs_pinned_to_cpu\": 0}"
 busy=""
 if [[ $contended == 1 ]]; then
-  bash -c 'while :; do :; done' &
+  # on CPU 1, beside one of the 2-thread runs' threads but never beside the 1-thread runs (CPU 0):
+  # left to the scheduler, it once shared CPU 0 with them and halved the 1-thread figures instead
+  taskset -c "$(( $(nproc) > 1 ? 1 : 0 ))" bash -c 'while :; do :; done' &
   busy=$!
   trap 'kill $busy 2>/dev/null || true' EXIT
-  echo "{\"contended_by\": \"a busy shell loop, pid $busy\"}"
+  echo "{\"contended_by\": \"a busy shell loop on CPU 1, pid $busy\"}"
 fi
 out=$(mktemp -d)
 # OpenBLAS picks its kernels by the CPU it detects, and Debian 12's (0.3.21) does not know every CPU:

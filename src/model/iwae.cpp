@@ -73,7 +73,8 @@ VaeLoss iwae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef&
   loss.kl = -w.log_ratio.cast<double>().sum() / w.rows;
   if (!want_grad) return loss;
 
-  std::fill(w.grad.begin(), w.grad.end(), 0.0f);
+  if (!w.grad_zero) std::fill(w.grad.begin(), w.grad.end(), 0.0f);
+  w.grad_zero = false;
   // d(-log p(x|z))/dlogits of every draw, then times its weight wn / B (row by row)
   for (int k = 0; k < K; ++k)
     likelihood_nll_backward(w.d_logits.middleRows(k * B, B), w.d_dec_logvar.middleRows(k * B, B), lik,

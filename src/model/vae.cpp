@@ -255,6 +255,7 @@ void VaeWork::resize(const VaeParams& p, int B, int draws) {
   weights.resize(rows);
   half_sum_logvar.resize(B);
   grad.assign(p.size(), 0.0f);
+  grad_zero = false;  // (zeros, but a new size: the next pass clears it as always)
 }
 
 Mat no_labels(Eigen::Index n) { return Mat(n, 0); }

@@ -154,6 +154,9 @@ struct VaeWork {
   Mat d_heads, d_z, d_logits, d_dec_logvar;
   Mat d_unused;  // 0 x 0: passed as dX where the input gradient is not needed
   std::vector<float> grad;  // P: gradients of the parameters, same layout as VaeParams::data
+  // grad holds only zeros, as a caller that cleared it while reading it says (the trainer's
+  // optimizer): the next gradient pass need not clear it again, and resets this
+  bool grad_zero = false;
   // W^T of the params passed with this work, set (and kept current) by a caller that keeps them
   // (the trainer during a step); nullptr: each product transposes W itself
   const TransposedWeights* wt = nullptr;

@@ -150,7 +150,8 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
   auto mu = w.heads.leftCols(Z);
   const ConstMatRef logvar = vae_posterior_logvar(w, p, B);
   if (want_grad) {
-    std::fill(w.grad.begin(), w.grad.end(), 0.0f);
+    if (!w.grad_zero) std::fill(w.grad.begin(), w.grad.end(), 0.0f);
+    w.grad_zero = false;
     w.d_heads.setZero();
   }
   // the loss is the batch mean of (1/L sum_l nll_l + kl): scale every gradient once, here

@@ -217,22 +217,26 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   run_split(*this, two, count, [&](int half) {
     const size_t lo = half == 0 ? 0 : P / 2, hi = count == 1 ? P : half == 0 ? P / 2 : P;
     // in chunks summed into a buffer that stays in L1 for the update (each element's numbers
-    // unchanged; the blocks' gradients are only read, so their lines are not written back)
+    // unchanged), then the blocks' gradients cleared for the next step while their lines are in
+    // cache: a separate pass over them (memset) was 5% of a step (Intel Xeon, 1 thread)
     constexpr size_t kChunk = 4096;
     alignas(64) float sum[kChunk];
-    const float* g0 = shards[0].work.grad.data();
+    float* g0 = shards[0].work.grad.data();
+    float* g1 = count > 1 ? shards[1].work.grad.data() : nullptr;
     for (size_t c0 = lo; c0 < hi; c0 += kChunk) {
       const size_t c1 = std::min(hi, c0 + kChunk);
       const float* g = g0 + c0;
       if (count > 1) {
         const float w0 = static_cast<float>(shards[0].rows) / B, w1 = static_cast<float>(shards[1].rows) / B;
-        const float* g1 = shards[1].work.grad.data();
         for (size_t i = c0; i < c1; ++i) sum[i - c0] = w0 * g0[i] + w1 * g1[i];
         g = sum;
       }
       optimizer.apply(params.data.data(), g, c0, c1);
+      std::fill(g0 + c0, g0 + c1, 0.0f);
+      if (count > 1) std::fill(g1 + c0, g1 + c1, 0.0f);
     }
   });
+  for (TrainShard& sh : shards) sh.work.grad_zero = true;
   VaeLoss loss;
   for (const TrainShard& sh : shards) {
     const double share = static_cast<double>(sh.rows) / B;
