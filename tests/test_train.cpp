@@ -20,6 +20,13 @@ std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("vae_test_" + std::to_string(::getpid()) + "_" + name)).string();
 }
 
+// two trainers from the same start: `one` runs a step's blocks in turn, `two` side by side
+void start_pair(Trainer& one, Trainer& two, const VaeConfig& c, const TrainOptions& o) {
+  one.start(c, o);
+  two.start(c, o);
+  two.threads = 2;
+}
+
 }  // namespace
 
 TEST_CASE("the same seed gives bit-identical weights after N steps", "[train]") {
@@ -62,9 +69,7 @@ TEST_CASE("training on 1 or 2 threads gives bit-identical weights", "[train]") {
     o.samples = k.samples;
     o.seed = 31;
     Trainer one, two;
-    one.start(c, o);
-    two.start(c, o);
-    two.threads = 2;
+    start_pair(one, two, c, o);
     double loss_one = 0, loss_two = 0;
     for (int i = 0; i < 12; ++i) {
       loss_one += one.step(X).neg_elbo;
@@ -83,9 +88,7 @@ TEST_CASE("two threads that run some steps on one (the thread choice's probes) g
   o.batch = 40;
   o.seed = 9;
   Trainer one, two;
-  one.start(mnist_tiny(), o);
-  two.start(mnist_tiny(), o);
-  two.threads = 2;
+  start_pair(one, two, mnist_tiny(), o);
   int on_one = 0;
   for (int i = 0; i < ThreadChoice::kProbeFirst + 2 * ThreadChoice::kProbeSteps; ++i) {
     on_one += two.choice.two_threads() ? 0 : 1;

@@ -19,15 +19,14 @@ class ThreadChoice {
   bool two_threads() const { return probing_ ? !two_ : two_; }
   // The wall time the step just run took (in the mode two_threads() gave for it).
   void record(double seconds);
-  // The mode kept between probes (tests and the benchmark's figures read it).
+  // The mode kept between probes.
   bool kept_two_threads() const { return two_; }
 
  private:
   bool two_ = true;         // the mode kept
   bool probing_ = false;    // the next kProbeSteps steps run the other mode
-  int since_probe_ = 0;     // steps in the kept mode since the last probe
+  int steps_ = 0;           // steps since the kept mode's run (or the probe) began
   int interval_ = kProbeFirst;
-  int count_ = 0;           // steps of the current timing window
   double kept_ = 0, other_ = 0;  // sums of the last kProbeSteps steps' seconds in each mode
   double recent_[kProbeSteps] = {};  // the kept mode's last steps, a ring
 };
