@@ -88,8 +88,12 @@ TEST_CASE("training on its own thread follows the options sent to it", "[train][
   o.batch = 30;
   o.lr = 5e-4f;
   o.beta = 0.5f;
-  tt.set_options(o);
+  // set_options gives way (false) while the thread holds its lock to publish a step; ask until taken
+  while (!tt.set_options(o)) std::this_thread::yield();
   std::vector<float> shown = mine.params.data;
+  // the steps already ended (a tiny model's steps can pile up before the options are in), then
+  // three more: at least two of those began after the options were set
+  take_steps(tt, shown, 1);
   take_steps(tt, shown, 3);
   tt.stop(&mine);
   CHECK(mine.options.batch == 30);
