@@ -60,7 +60,8 @@ TEST_CASE("linear backward accumulates into parameter gradients", "[layers]") {
   CHECK((dW - 2 * once).cwiseAbs().maxCoeff() < 1e-5f);
 }
 
-TEST_CASE("a held-back weight gradient is dY^T X: each piece writes its own block, in any order, the same as in place",
+TEST_CASE("a held-back weight gradient is dY^T X: each piece writes its own block, in any order, the same as in place, "
+          "alone in a buffer the same bits, and added to one the sum",
           "[layers]") {
   // every kernel this build runs: Eigen's, and the project's where this CPU has them
   const GemmKernel saved = gemm_kernel();
@@ -98,9 +99,22 @@ TEST_CASE("a held-back weight gradient is dY^T X: each piece writes its own bloc
       WeightGrad on_alone = g;
       on_alone.dW = alone.data();
       on_alone.ld_dW = alone.outerStride();
+      int piece_to_differs = 0;
+      double piece_add_error = 0;
       for (int k = 0; k < pieces; ++k) {
         alone.setZero();
-        on_alone.piece(k);
+        on_alone.block(g.piece_first(k), g.piece_len(k), 1);
+        // the piece alone in a buffer of its own: the bits block() added to zeros
+        const int len = g.piece_len(k);
+        Mat own(len, in);
+        g.piece_to(k, own.data(), own.outerStride());
+        piece_to_differs += own != alone.middleRows(g.piece_first(k), len);
+        // and added to what a buffer holds
+        Mat more = start.middleRows(g.piece_first(k), len);
+        g.piece_to(k, more.data(), more.outerStride(), true);
+        const Eigen::MatrixXd sum = start.middleRows(g.piece_first(k), len).cast<double>() +
+                                    dY.middleCols(g.piece_first(k), len).cast<double>().transpose() * X.cast<double>();
+        piece_add_error = std::max(piece_add_error, (more.cast<double>() - sum).cwiseAbs().maxCoeff() / (1.0 + sum.cwiseAbs().maxCoeff()));
         for (int r = 0; r < out; ++r)
           for (int c = 0; c < in; ++c)
             if (alone(r, c) != 0.0f) {
@@ -110,8 +124,10 @@ TEST_CASE("a held-back weight gradient is dY^T X: each piece writes its own bloc
       }
       CHECK(overlaps == 0);
       CHECK((owner.array() >= 0).all());
+      CHECK(piece_to_differs == 0);
+      CHECK(piece_add_error < 1e-4);
       // the pieces in reverse order give dY^T X added to what was there
-      for (int k = pieces; k-- > 0;) g.piece(k);
+      for (int k = pieces; k-- > 0;) g.block(g.piece_first(k), g.piece_len(k), 1);
       const Eigen::MatrixXd want = start.cast<double>() + dY.cast<double>().transpose() * X.cast<double>();
       CHECK((dW_later.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-4 * (1.0 + want.cwiseAbs().maxCoeff()));
       // with the project's kernel each element is one FMA chain whatever the block: the same bits

@@ -2,7 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <numeric>
 
 #include <unistd.h>
 
@@ -98,6 +100,62 @@ TEST_CASE("two threads that run some steps on one (the thread choice's probes) g
   CHECK(on_one < ThreadChoice::kProbeFirst);   // and most side by side
   CHECK(same_bits(one.params.data, two.params.data));
   CHECK(same_bits(one.optimizer.v, two.optimizer.v));
+}
+
+TEST_CASE("a step is the optimizer's update with the gradient of the batch mean, the held-back weights' included",
+          "[train]") {
+  // the step rebuilt outside the trainer: the epoch's order and the step's seed from its stream, each
+  // block's images and gradient from the block's stream (computed in place: nothing held back),
+  // their sum, one Adam update. The held-back products are summed in another order: a tolerance.
+  const Mat X = random_images(90, 8);
+  TrainOptions o;
+  o.batch = 45;  // blocks of 23 and 22 rows
+  o.seed = 12;
+  for (int threads : {1, 2}) {
+    INFO(threads << " threads");
+    Trainer t;
+    t.start(mnist_tiny(), o);
+    t.threads = threads;
+    Rng r = t.rng;
+    std::vector<uint32_t> perm(static_cast<size_t>(X.rows()));
+    std::iota(perm.begin(), perm.end(), 0u);
+    for (size_t i = perm.size() - 1; i > 0; --i) std::swap(perm[i], perm[r.below(static_cast<uint32_t>(i + 1))]);
+    const uint64_t step_seed = (static_cast<uint64_t>(r.next_u32()) << 32) | r.next_u32();
+    VaeParams p = t.params;
+    Optimizer want = t.optimizer;
+    std::vector<float> g(p.size(), 0.0f);
+    for (int s = 0, first = 0; s < 2; ++s) {
+      const int rows = s == 0 ? 23 : 22;
+      Rng rs;
+      rs.reseed(step_seed, static_cast<uint64_t>(s) + 1);
+      Mat x(rows, X.cols());
+      for (int b = 0; b < rows; ++b) binarize(x.row(b), X.row(perm[static_cast<size_t>(first + b)]), rs);
+      VaeWork w;
+      w.resize(p, rows);
+      w.mean_rows = o.batch;
+      vae_forward_backward(w, p, x, no_labels(rows), rs, 1, true, 1.0f, true);
+      for (size_t j = 0; j < g.size(); ++j) g[j] += w.grad[j];
+      first += rows;
+    }
+    want.update(p.data.data(), g.data(), p.size());
+    t.step(X);
+    // m = (1 - b1) g after a first step: the gradient itself, element by element
+    float largest = 0, worst = 0;
+    for (size_t j = 0; j < g.size(); ++j) largest = std::max(largest, std::fabs(want.m[j]));
+    for (size_t j = 0; j < g.size(); ++j) worst = std::max(worst, std::fabs(t.optimizer.m[j] - want.m[j]));
+    CHECK(worst <= 1e-5f * largest);
+    // and the weights, each moved by about lr: within a thousandth of it
+    float apart = 0;
+    for (size_t j = 0; j < g.size(); ++j) apart = std::max(apart, std::fabs(t.params.data[j] - p.data[j]));
+    CHECK(apart <= 1e-3f * o.lr);
+    // both held-back layers had a gradient to take
+    for (const LinearSlot* slot : {&p.encoder[0], &p.decoder.back()}) {
+      INFO(slot->name);
+      const size_t n = static_cast<size_t>(slot->out) * static_cast<size_t>(slot->in);
+      CHECK(std::any_of(want.m.begin() + static_cast<long>(slot->w_offset),
+                        want.m.begin() + static_cast<long>(slot->w_offset + n), [](float m) { return m != 0.0f; }));
+    }
+  }
 }
 
 TEST_CASE("the optimizer clears the blocks' gradients as it reads them, and the next step skips clearing", "[train]") {

@@ -40,35 +40,41 @@ void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const 
   Y.rowwise() += b.transpose();
 }
 
-// A held-back weight gradient's pieces: about kWeightGradPieces blocks of a multiple of 16 rows or
-// columns. Blocks of dW's rows with the project's kernel (each packs its own rows of dY^T and reads
-// X in place); with Eigen's, blocks along dW's longer side (each block repacks the other operand).
+// A held-back weight gradient's pieces: about kWeightGradPieces blocks of a multiple of 16 rows
 constexpr int kWeightGradPieces = 7;
 
 WeightGrad WeightGrad::of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X) {
   const int out = static_cast<int>(dY.cols()), in = static_cast<int>(X.cols()), batch = static_cast<int>(X.rows());
-  WeightGrad g{dW.data(), dW.outerStride(), dY.data(), dY.outerStride(), X.data(), X.outerStride(), out, in, batch,
-               true, 0, 0};
-  g.by_rows = gemm_kernel() != GemmKernel::eigen || g.out >= g.in;
-  const int len = g.by_rows ? g.out : g.in;
-  g.step = ((len + kWeightGradPieces - 1) / kWeightGradPieces + 15) / 16 * 16;
-  g.count = (len + g.step - 1) / g.step;
+  WeightGrad g{dW.data(), dW.outerStride(), dY.data(), dY.outerStride(), X.data(), X.outerStride(), out, in, batch, 0, 0};
+  g.step = ((out + kWeightGradPieces - 1) / kWeightGradPieces + 15) / 16 * 16;
+  g.count = (out + g.step - 1) / g.step;
   return g;
 }
 
 void WeightGrad::block(int first, int len, int threads) const {
-  assert(first >= 0 && len > 0 && first + len <= (by_rows ? out : in));
-  // dW[r0 : r0 + n, :] += dY[:, r0 : r0 + n]^T X, or dW[:, c0 : c0 + n] += dY^T X[:, c0 : c0 + n]
-  const int m = by_rows ? len : out, n = by_rows ? in : len;
-  float* C = dW + (by_rows ? first * ld_dW : first);
-  const float* A = dY + (by_rows ? first : 0);
-  const float* B = X + (by_rows ? 0 : first);
-  if (gemm(C, ld_dW, StridedMat{A, 1, ld_dY}, StridedMat{B, ld_X, 1}, m, n, rows, true, nullptr, threads)) return;
+  assert(first >= 0 && len > 0 && first + len <= out);
+  product(dW + first * ld_dW, ld_dW, first, len, true, threads);
+}
+
+void WeightGrad::piece_to(int k, float* C, long ldC, bool add) const {
+  assert(k >= 0 && k < count);
+  product(C, ldC, piece_first(k), piece_len(k), add, 1);
+}
+
+void WeightGrad::product(float* C, long ldC, int first, int len, bool accumulate, int threads) const {
+  // C (+)= dY[:, first : first + len]^T X: rows first .. of dW
+  const float* A = dY + first;
+  if (gemm(C, ldC, StridedMat{A, 1, ld_dY}, StridedMat{X, ld_X, 1}, len, in, rows, accumulate, nullptr, threads))
+    return;
   using Strided = Eigen::Map<Mat, 0, Eigen::OuterStride<>>;
   using ConstStrided = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
-  Strided(C, m, n, Eigen::OuterStride<>(ld_dW)).noalias() +=
-      ConstStrided(A, rows, m, Eigen::OuterStride<>(ld_dY)).transpose() *
-      ConstStrided(B, rows, n, Eigen::OuterStride<>(ld_X));
+  Strided out_C(C, len, in, Eigen::OuterStride<>(ldC));
+  const auto dYt = ConstStrided(A, rows, len, Eigen::OuterStride<>(ld_dY)).transpose();
+  const ConstStrided Xs(X, rows, in, Eigen::OuterStride<>(ld_X));
+  if (accumulate)
+    out_C.noalias() += dYt * Xs;
+  else
+    out_C.noalias() = dYt * Xs;
 }
 
 void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, const ConstMatRef& X,

@@ -25,9 +25,9 @@ bool activation_parse(const std::string& name, Activation* out);
 void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b,
                     const float* Wt = nullptr);
 // A linear layer's weight gradient dW (out x in) += dY^T X (dY: rows x out, X: rows x in, all
-// row-major), held back to be computed in pieces: blocks of dW's rows (or columns), each the same
-// bits whichever thread computes it, so two threads can share a minibatch's pieces as they come
-// free. dY and X must stay as they are until every piece is done.
+// row-major), held back to be computed in pieces: blocks of dW's rows, each the same bits whichever
+// thread computes it, so two threads can share a minibatch's pieces as they come free. dY and X
+// must stay as they are until every piece is done.
 struct WeightGrad {
   float* dW;
   long ld_dW;
@@ -36,16 +36,21 @@ struct WeightGrad {
   const float* X;
   long ld_X;
   int out, in, rows;
-  bool by_rows;     // the pieces are blocks of dW's rows (else of its columns)
-  int step, count;  // count pieces of step rows (or columns), the last one shorter
-  // dW += dY^T X for these matrices, its pieces laid out for the kernel gemm() runs now
+  int step, count;  // count pieces of step rows, the last one shorter
   static WeightGrad of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X);
   int pieces() const { return count; }
-  void piece(int k) const { block(k * step, std::min(step, (by_rows ? out : in) - k * step), 1); }  // k < pieces()
-  void all(int threads) const { block(0, by_rows ? out : in, threads); }  // every piece in one product
-  // dW[first : first + len, :] += dY[:, first : first + len]^T X (by rows), or
-  // dW[:, first : first + len] += dY^T X[:, first : first + len] (by columns)
+  int piece_first(int k) const { return k * step; }  // k < pieces(): its first row of dW
+  int piece_len(int k) const { return std::min(step, out - k * step); }
+  void all(int threads) const { block(0, out, threads); }  // every piece in one product
+  // dW[first : first + len, :] += dY[:, first : first + len]^T X
   void block(int first, int len, int threads) const;
+  // Piece k's product (piece_len(k) x in) written to C (row stride ldC), or added to it, instead of
+  // added to dW: for a caller that uses it at once, while it is in cache (the trainer's optimizer).
+  // Written, the same bits as block() adds to a dW of zeros.
+  void piece_to(int k, float* C, long ldC, bool add = false) const;
+
+ private:
+  void product(float* C, long ldC, int first, int len, bool accumulate, int threads) const;
 };
 
 // dW (out x in) += dY^T X;  db (out) += sum_b dY;  dX (B x in) = dY W  (skipped when dX is empty).

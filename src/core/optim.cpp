@@ -30,6 +30,15 @@ void Optimizer::update(float* params, const float* grads, size_t num_params) {
   apply(params, grads, 0, num_params);
 }
 
+void Optimizer::begin_step() {
+  ++step;
+  // m_hat = m / bc1, v_hat = v / bc2: bc1 = 1 - b1^t, bc2 = 1 - b2^t
+  const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step));
+  const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
+  lr_t_ = static_cast<float>(lr / bc1);
+  inv_sqrt_bc2_ = static_cast<float>(1.0 / std::sqrt(bc2));
+}
+
 void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
   assert(lo <= hi && hi <= v.size() && step > 0);
   // Plain loops (auto-vectorized) rather than Eigen maps: the result must not depend on where the
@@ -43,10 +52,7 @@ void Optimizer::apply(float* params, const float* grads, size_t lo, size_t hi) {
   if (kind == OptimizerKind::adam) {
     // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
     // theta -= lr m_hat / (sqrt(v_hat) + eps), m_hat = m / bc1, v_hat = v / bc2
-    const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step));
-    const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
-    const float lr_t = static_cast<float>(lr / bc1);
-    const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+    const float lr_t = lr_t_, inv_sqrt_bc2 = inv_sqrt_bc2_;
     const float b1 = beta1, b2 = beta2, e = eps, c1 = 1.0f - beta1, c2 = 1.0f - beta2;
     float* __restrict m_ = m.data();
     for (size_t i = lo; i < hi; ++i) {

@@ -23,6 +23,11 @@ struct Optimizer {
   // The same step in pieces: begin_step() once, then apply() to ranges [lo, hi) covering the P
   // parameters, grads[0 .. hi - lo) their gradient (each element's update depends on that element
   // alone, so ranges may run on different threads and give the same numbers).
-  void begin_step() { ++step; }
+  void begin_step();
   void apply(float* params, const float* grads, size_t lo, size_t hi);
+
+ private:
+  // Adam's step size and bias correction for this step, set by begin_step() (apply() may be called
+  // for many short ranges: the trainer's update of each piece of a weight gradient, row by row)
+  float lr_t_ = 0, inv_sqrt_bc2_ = 0;
 };

@@ -82,10 +82,6 @@ bool SideThread::parallel() {
 #endif
 }
 
-bool SideThread::watch(int who, double seconds, const std::function<bool()>& want) {
-  return job_watch_[who == 0 ? 0 : 1].until(want, seconds);
-}
-
 void SideThread::wait() {
 #ifndef VAE_NO_THREADS
   // (the job's writes are seen: pending_ = false is stored after them, and read here with acquire)

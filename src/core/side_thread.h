@@ -25,10 +25,6 @@ class SideThread {
   // Whether a posted job runs beside the caller (false where post() runs it at once: WebAssembly
   // built without pthreads).
   static bool parallel();
-  // Between post() and wait(), a job's own handshake: watches until want() holds, for at most
-  // `seconds` and only while such watches pay (one record per side: who = 0 the caller, 1 the side
-  // thread); whether it held. Never sleeps: on false the caller goes on without what it watched for.
-  bool watch(int who, double seconds, const std::function<bool()>& want);
 
 #ifdef __EMSCRIPTEN__
   // in Chromium a sleeping worker wakes late: measured here, 2 threads trained at 1.59-1.87x one
@@ -54,6 +50,5 @@ class SideThread {
   };
   Watch wait_watch_;  // the caller's, in wait()
   Watch loop_watch_;  // the side thread's, between jobs
-  Watch job_watch_[2];  // each side's, in watch()
   std::thread thread_;
 };

@@ -65,7 +65,8 @@ VaeLoss iwae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef&
     bound_sum += max_log_w + std::log(sum) - std::log(static_cast<double>(K));
     // wn_bk / B = softmax_k(log w_bk) / B: each draw's share of image b's gradient, over the batch
     for (int k = 0; k < K; ++k)
-      w.weights[k * B + b] = static_cast<float>(std::exp(w.weights[k * B + b] - max_weighted) / sum_weighted / B);
+      w.weights[k * B + b] =
+          static_cast<float>(std::exp(w.weights[k * B + b] - max_weighted) / sum_weighted / w.grad_rows());
   }
   VaeLoss loss;
   loss.neg_elbo = -bound_sum / B;
@@ -93,7 +94,7 @@ VaeLoss iwae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef&
   }
   // log q(z|x) = -1/2 sum_j (eps_j^2 + logvar_j) + const at fixed eps: dL/dlogvar += -kl_weight / (2 B)
   // (sum_k wn_bk = 1)
-  w.d_heads.rightCols(Z).array() -= 0.5f * kl_weight / static_cast<float>(B);
+  w.d_heads.rightCols(Z).array() -= 0.5f * kl_weight / static_cast<float>(w.grad_rows());
   vae_encoder_backward(w, p, X, dropout);
   return loss;
 }

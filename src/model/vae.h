@@ -154,6 +154,10 @@ struct VaeWork {
   Mat d_heads, d_z, d_logits, d_dec_logvar;
   Mat d_unused;  // 0 x 0: passed as dX where the input gradient is not needed
   std::vector<float> grad;  // P: gradients of the parameters, same layout as VaeParams::data
+  // the gradient is that of the mean over this many rows: the B rows here (0), or a whole minibatch
+  // of which these rows are one block (the trainer's blocks: their gradients then sum to the batch's)
+  int mean_rows = 0;
+  int grad_rows() const { return mean_rows > 0 ? mean_rows : batch; }
   // grad holds only zeros, as a caller that cleared it while reading it says (the trainer's
   // optimizer): the next gradient pass need not clear it again, and resets this
   bool grad_zero = false;
@@ -161,8 +165,10 @@ struct VaeWork {
   // (the trainer during a step); nullptr: each product transposes W itself
   const TransposedWeights* wt = nullptr;
   // where the two largest weight gradients (the encoder's first layer, the decoder's output layer)
-  // are held back, set by a caller that computes them itself (the trainer, sharing their pieces
-  // between its threads); nullptr: computed in place
+  // are held back, set by a caller that computes them itself (the trainer: its threads take their
+  // pieces and update the weights with each at once); nullptr: computed in place. A held-back
+  // gradient is its product alone: its part of `grad` is left as it was (zeros after the trainer's
+  // step, which never writes there)
   std::vector<WeightGrad>* defer = nullptr;
 
   void resize(const VaeParams& params, int batch, int draws = 1);
@@ -201,9 +207,9 @@ VaeLoss vae_evaluate(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const
 // The backward passes shared by the objectives (vae_elbo.cpp, iwae.cpp), over all w.rows decoder
 // rows and w.batch encoder rows, accumulating into w.grad:
 // from w.d_logits (and w.d_dec_logvar) to w.d_z
-// (last: no later pass overwrites w.d_logits or the output layer's input, so that layer's weight
-// gradient may be held back in w.defer)
-void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout, bool last = true);
+// (sole: the step's only decoder pass, so the output layer's weight gradient is this pass's product
+// alone and no later pass overwrites w.d_logits or that layer's input: it may be held back in w.defer)
+void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout, bool sole = true);
 // from w.d_heads = [dL/dmu | dL/dlogvar] to the encoder's parameters (converting dL/dlogvar to dL/da
 // for a softplus head)
 void vae_encoder_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, bool dropout);

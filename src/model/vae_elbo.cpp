@@ -86,15 +86,15 @@ ConstMatRef vae_posterior_logvar(VaeWork& w, const VaeParams& p, Eigen::Index n)
   return w.q_logvar.topRows(n);
 }
 
-void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout, bool last_pass) {
+void vae_decoder_backward(VaeWork& w, const VaeParams& p, bool dropout, bool sole) {
   const size_t last = p.decoder.size() - 1;
   const Activation act = p.config.activation;
   const Mat& h = w.dec_h[last - 1];
   // the output layer: dL/dW_out += dL/dlogits^T h, dL/dh = dL/dlogits W_out (dW_out held back where
-  // h stays as it is: dropout's backward below rescales it)
+  // it is this pass's alone and h stays as it is: dropout's backward below rescales it)
   const bool dropped = dropout && p.config.dropout > 0;
   linear_backward(w.d_dec_h[last - 1], grad_W(w.grad, p.decoder[last]), grad_b(w.grad, p.decoder[last]), w.d_logits,
-                  h, p.W(p.decoder[last]), last_pass && !dropped ? w.defer : nullptr);
+                  h, p.W(p.decoder[last]), sole && !dropped ? w.defer : nullptr);
   if (p.config.likelihood == Likelihood::gaussian) {
     if (p.config.variance == DecoderVariance::per_pixel) {
       linear_backward(w.d_unused, grad_W(w.grad, p.dec_logvar), grad_b(w.grad, p.dec_logvar), w.d_dec_logvar, h,
@@ -155,7 +155,7 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
     w.d_heads.setZero();
   }
   // the loss is the batch mean of (1/L sum_l nll_l + kl): scale every gradient once, here
-  const float scale = 1.0f / static_cast<float>(B);
+  const float scale = 1.0f / static_cast<float>(w.grad_rows());
   const float sample_scale = scale / static_cast<float>(samples);
   double nll_sum = 0;
   for (int l = 0; l < samples; ++l) {
@@ -168,7 +168,7 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
     if (!want_grad) continue;
     // dL/dlogits (and dL/dlogvar of a Gaussian decoder) of -log p(x|z), over B L
     likelihood_nll_backward(w.d_logits, w.d_dec_logvar, lik, w.logits, w.dec_logvar, X, sample_scale);
-    vae_decoder_backward(w, p, dropout, l == samples - 1);
+    vae_decoder_backward(w, p, dropout, samples == 1);
     // dz/dmu = 1;  dz/dlogvar = eps exp(logvar / 2) / 2
     w.d_heads.leftCols(Z) += w.d_z;
     w.d_heads.rightCols(Z).array() += w.d_z.array() * w.eps.array() * (0.5f * logvar.array()).exp() * 0.5f;

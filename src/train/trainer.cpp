@@ -78,13 +78,14 @@ void Trainer::prepare() {
   const VaeConfig& c = params.config;
   const int B = options.batch, count = std::min(kShards, B);
   shards.resize(static_cast<size_t>(count));
-  queues = std::make_unique<PieceQueue[]>(static_cast<size_t>(count));
+  if (!taken) taken = std::make_unique<std::atomic<int>>(0);
   for (int s = 0, first = 0; s < count; ++s) {
     TrainShard& sh = shards[static_cast<size_t>(s)];
     sh.first = first;
     sh.rows = B / count + (s < B % count ? 1 : 0);
     first += sh.rows;
     sh.work.resize(params, sh.rows, c.objective == Objective::iwae ? c.iwae_k : 1);
+    sh.work.mean_rows = B;  // its rows' terms of the batch mean: the blocks' gradients sum to the step's
     sh.x.resize(sh.rows, c.input);
     sh.y.resize(sh.rows, c.classes);
   }
@@ -103,24 +104,6 @@ void Trainer::copy_state(const Trainer& from) {
   prepare();
 }
 
-// How long a thread that has finished its block watches for the other's pieces: about a block's
-// spread between threads in Chromium (0.25-1.2 ms of waiting per step, measured there)
-constexpr double kHelpSeconds = 2e-3;
-
-// Pieces of q's weight gradients (g.pieces() each, in the order held back), one at a time until none is left
-static void take_pieces(const TrainShard& sh, PieceQueue& q) {
-  for (int k; (k = q.next.fetch_add(1, std::memory_order_relaxed)) < q.total;) {
-    for (const WeightGrad& g : sh.deferred) {
-      const int n = g.pieces();
-      if (k < n) {
-        g.piece(k);
-        break;
-      }
-      k -= n;
-    }
-  }
-}
-
 // Both threads' share of `job` (s = 0 here, s = 1 on the side thread), or both in turn on one.
 template <class Job>
 static void run_split(Trainer& t, bool two, int count, const Job& job) {
@@ -131,6 +114,77 @@ static void run_split(Trainer& t, bool two, int count, const Job& job) {
     t.side->wait();
   } else {
     for (int s = 0; s < count; ++s) job(s);
+  }
+}
+
+// The update's items: each held-back weight gradient's pieces (the same in every block), then the
+// other parameters in chunks of kUpdateChunk
+constexpr size_t kUpdateChunk = 4096;
+
+void Trainer::plan_update() {
+  const TrainShard& lead = shards[0];
+  const float* g0 = lead.work.grad.data();
+  items.clear();
+  std::vector<std::pair<size_t, size_t>>& held = held_ranges;  // [lo, hi) of each held-back dW
+  held.clear();
+  size_t largest = 0;
+  for (size_t l = 0; l < lead.deferred.size(); ++l) {
+    const WeightGrad& g = lead.deferred[l];
+    assert(g.ld_dW == g.in);
+    for (const TrainShard& sh : shards)
+      assert(sh.deferred.size() == lead.deferred.size() && sh.deferred[l].dW - sh.work.grad.data() == g.dW - g0);
+    const size_t at = static_cast<size_t>(g.dW - g0);
+    held.emplace_back(at, at + static_cast<size_t>(g.out) * g.in);
+    for (int k = 0; k < g.pieces(); ++k) items.push_back({static_cast<int>(l), k, at, 0});
+    largest = std::max(largest, static_cast<size_t>(g.step) * static_cast<size_t>(g.in));
+  }
+  std::sort(held.begin(), held.end());
+  size_t lo = 0;
+  auto chunks = [&](size_t hi) {
+    for (; lo < hi; lo = std::min(hi, lo + kUpdateChunk)) items.push_back({-1, 0, lo, std::min(hi, lo + kUpdateChunk)});
+  };
+  for (const auto& r : held) {
+    chunks(r.first);
+    lo = r.second;
+  }
+  chunks(params.size());
+  // each thread's room for a piece (allocated by the first step only)
+  for (std::vector<float>& s : scratch)
+    if (s.size() < largest) s.resize(largest);
+}
+
+void Trainer::update(int thread) {
+  const bool both = shards.size() > 1;  // two blocks (one when B = 1)
+  float* p = params.data.data();
+  float* g0 = shards[0].work.grad.data();
+  float* g1 = both ? shards[1].work.grad.data() : nullptr;
+  float* room = scratch[static_cast<size_t>(thread)].data();
+  for (int i; (i = taken->fetch_add(1, std::memory_order_relaxed)) < static_cast<int>(items.size());) {
+    const UpdateItem& it = items[static_cast<size_t>(i)];
+    if (it.layer < 0) {
+      // a chunk of the other parameters: g = g_0 + g_1 in a buffer that stays in L1 for the update,
+      // then the blocks' gradients cleared for the next step while their lines are in cache (a
+      // separate pass over them, memset, was 5% of a step: Intel Xeon, 1 thread)
+      alignas(64) float sum[kUpdateChunk];
+      const float* g = g0 + it.lo;
+      if (both) {
+        for (size_t j = it.lo; j < it.hi; ++j) sum[j - it.lo] = g0[j] + g1[j];
+        g = sum;
+      }
+      optimizer.apply(p, g, it.lo, it.hi);
+      std::fill(g0 + it.lo, g0 + it.hi, 0.0f);
+      if (both) std::fill(g1 + it.lo, g1 + it.hi, 0.0f);
+      continue;
+    }
+    // rows of a held-back weight gradient: g = dY_0^T X_0 + dY_1^T X_1 in this thread's room, and
+    // the update of those weights with it while it is in cache (it never goes to memory, nor is
+    // read back, nor cleared)
+    const WeightGrad& first_block = shards[0].deferred[static_cast<size_t>(it.layer)];
+    first_block.piece_to(it.piece, room, first_block.in);
+    if (both) shards[1].deferred[static_cast<size_t>(it.layer)].piece_to(it.piece, room, first_block.in, true);
+    const size_t in = static_cast<size_t>(first_block.in);
+    const size_t row0 = it.lo + static_cast<size_t>(first_block.piece_first(it.piece)) * in;
+    optimizer.apply(p, room, row0, row0 + static_cast<size_t>(first_block.piece_len(it.piece)) * in);
   }
 }
 
@@ -160,16 +214,7 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
   // transposes. Only where the project's kernel runs; the same bits either way.
   const bool transposed = weights_t.prepare(params);
   if (transposed) run_split(*this, two, count, [&](int half) { weights_t.update(params, half, count); });
-  for (int s = 0; s < count; ++s) {
-    PieceQueue& q = queues[static_cast<size_t>(s)];
-    q.next.store(0, std::memory_order_relaxed);
-    q.ready.store(false, std::memory_order_relaxed);
-    q.total = 0;
-    shards[static_cast<size_t>(s)].deferred.clear();
-  }
-  // (every piece is taken by one of the threads, and done when its job returns)
-  const bool side_by_side = two && count == 2 && SideThread::parallel();
-  if (side_by_side && !side) side = std::make_unique<SideThread>();
+  for (TrainShard& sh : shards) sh.deferred.clear();
   run_split(*this, two, count, [&](int s) {
     TrainShard& sh = shards[static_cast<size_t>(s)];
     sh.work.wt = transposed ? &weights_t : nullptr;
@@ -198,44 +243,12 @@ VaeLoss Trainer::step(const ConstMatRef& images, const uint8_t* labels) {
                   : vae_forward_backward(sh.work, params, sh.x, sh.y, sh.rng, options.samples, true, kl_weight, true);
     sh.work.wt = nullptr;  // the optimizer changes the weights next: nothing else may read these
     sh.work.defer = nullptr;
-    // the held-back weight gradients, in pieces: this block's own, then (two threads side by side)
-    // those the other block has left when it posts them, if it does so within the watch
-    PieceQueue& mine = queues[static_cast<size_t>(s)];
-    for (const WeightGrad& g : sh.deferred) mine.total += g.pieces();
-    mine.ready.store(true, std::memory_order_release);
-    take_pieces(sh, mine);
-    if (!side_by_side) return;
-    const int other = 1 - s;
-    PieceQueue& theirs = queues[static_cast<size_t>(other)];
-    if (side->watch(s, kHelpSeconds, [&theirs] { return theirs.ready.load(std::memory_order_acquire); }))
-      take_pieces(shards[static_cast<size_t>(other)], theirs);
   });
-  // g = sum_s (B_s / B) g_s, then the optimizer's step with it; both by
-  // halves of the parameter vector, elementwise, so the split changes no number
+  // the optimizer's step with g = sum_s g_s, in items both threads take as they come free
   optimizer.begin_step();
-  const size_t P = params.size();
-  run_split(*this, two, count, [&](int half) {
-    const size_t lo = half == 0 ? 0 : P / 2, hi = count == 1 ? P : half == 0 ? P / 2 : P;
-    // in chunks summed into a buffer that stays in L1 for the update (each element's numbers
-    // unchanged), then the blocks' gradients cleared for the next step while their lines are in
-    // cache: a separate pass over them (memset) was 5% of a step (Intel Xeon, 1 thread)
-    constexpr size_t kChunk = 4096;
-    alignas(64) float sum[kChunk];
-    float* g0 = shards[0].work.grad.data();
-    float* g1 = count > 1 ? shards[1].work.grad.data() : nullptr;
-    for (size_t c0 = lo; c0 < hi; c0 += kChunk) {
-      const size_t c1 = std::min(hi, c0 + kChunk);
-      const float* g = g0 + c0;
-      if (count > 1) {
-        const float w0 = static_cast<float>(shards[0].rows) / B, w1 = static_cast<float>(shards[1].rows) / B;
-        for (size_t i = c0; i < c1; ++i) sum[i - c0] = w0 * g0[i] + w1 * g1[i];
-        g = sum;
-      }
-      optimizer.apply(params.data.data(), g, c0, c1);
-      std::fill(g0 + c0, g0 + c1, 0.0f);
-      if (count > 1) std::fill(g1 + c0, g1 + c1, 0.0f);
-    }
-  });
+  plan_update();
+  taken->store(0, std::memory_order_relaxed);
+  run_split(*this, two, count, [&](int thread) { update(thread); });
   for (TrainShard& sh : shards) sh.work.grad_zero = true;
   VaeLoss loss;
   for (const TrainShard& sh : shards) {

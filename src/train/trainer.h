@@ -36,13 +36,14 @@ float scheduled_kl_weight(const TrainOptions& o, double epoch);
 
 // The minibatch is always split into kShards row blocks (of ceil(B/2) and floor(B/2) rows): each
 // block observes its images, draws its eps and dropout masks from its own stream (seeded from the
-// one stream once per step) and computes the mean gradient over its rows; the step's gradient is
-// sum_s (B_s / B) g_s. The blocks run one after the other on one thread or side by side on two,
-// with the same numbers bit for bit either way. Each block's two largest weight gradients (the
-// encoder's first layer, the decoder's output layer: about 38% of its arithmetic) are held back and
-// computed last in pieces (WeightGrad), which a thread that has finished its own block takes from
-// the other: measured in Chromium, one block's time varies by about 1 ms from step to step, which
-// the threads otherwise spent waiting for each other.
+// one stream once per step) and computes its rows' terms of the gradient of the batch mean; the
+// step's gradient is their sum. The blocks run one after the other on one thread or side by side on
+// two, with the same numbers bit for bit either way. Each block's two largest weight gradients (the
+// encoder's first layer, the decoder's output layer: about 38% of its arithmetic) are held back:
+// the optimizer's step takes them in pieces of rows (both blocks' products, summed), and updates
+// those weights with each piece at once, while it is in cache, so these gradients (96% of the
+// parameters) never go through memory. The threads take the pieces, and chunks of the other
+// parameters, as they come free.
 constexpr int kShards = 2;
 
 struct TrainShard {
@@ -55,13 +56,12 @@ struct TrainShard {
   std::vector<WeightGrad> deferred;  // its largest weight gradients, held back by the pass to be shared
 };
 
-// A block's held-back weight gradients as pieces taken one at a time, by its own thread and, once
-// that has posted them (ready), by the other thread when it has finished its block: a late block
-// is helped, and each piece's bits are the same whoever computes it.
-struct PieceQueue {
-  std::atomic<int> next{0};  // the next piece to take
-  std::atomic<bool> ready{false};
-  int total = 0;             // written before ready
+// One item of a step's update, taken by whichever thread comes free: piece `piece` of the blocks'
+// held-back weight gradient `layer` (its weights at [lo, ..) of the parameters), or, layer < 0, the
+// other parameters [lo, hi).
+struct UpdateItem {
+  int layer, piece;
+  size_t lo, hi;
 };
 
 struct Trainer {
@@ -74,7 +74,10 @@ struct Trainer {
   std::vector<TrainShard> shards;      // the batch's row blocks (one when B = 1)
   std::unique_ptr<SideThread> side;    // the second thread, started by the first step with threads = 2
   TransposedWeights weights_t;         // W^T of the layers, made at the start of each step for both blocks
-  std::unique_ptr<PieceQueue[]> queues;  // one per block
+  std::vector<UpdateItem> items;        // this step's update, in items
+  std::unique_ptr<std::atomic<int>> taken;  // items taken so far
+  std::vector<std::pair<size_t, size_t>> held_ranges;  // the held-back gradients' [lo, hi) in the parameters
+  std::vector<float> scratch[kShards];  // each thread's room for a piece of a held-back gradient
   std::vector<uint32_t> perm;  // N: this epoch's order of the training images
   long long epoch = 0;         // completed epochs
   long long cursor = 0;        // batches taken in the current epoch
@@ -96,6 +99,10 @@ struct Trainer {
   VaeLoss step(const ConstMatRef& images, const uint8_t* labels);
   VaeLoss step(const ConstMatRef& images) { return step(images, nullptr); }
   bool at_epoch_start() const { return cursor == 0; }
+
+ private:
+  void plan_update();        // this step's items, after the blocks' passes
+  void update(int thread);   // takes items until none is left
 };
 
 // x_b ~ Bernoulli(intensity): dynamic binarization of rows of intensities into out (same shape).
