@@ -196,8 +196,8 @@ TEST_CASE("the thread choice keeps two threads while they are faster, probing on
   CHECK(choice.two_threads());
   const int on_one = run_choice(choice, 5000, 1.0e-3, 1.7e-3);
   CHECK(choice.kept_two_threads());
-  // probes after 128, 256, 512, then every 1024 steps: 6 in 5000 steps, 4 steps each
-  CHECK(on_one == 6 * ThreadChoice::kProbeSteps);
+  // probes after 16, 32, 64, 128, 256, 512, then every 1024 steps: 9 in 5000 steps, 4 steps each
+  CHECK(on_one == 9 * ThreadChoice::kProbeSteps);
   // a mode within the margin (3% faster) is not worth a switch
   run_choice(choice, 5000, 1.0e-3, 0.97e-3);
   CHECK(choice.kept_two_threads());
@@ -205,9 +205,9 @@ TEST_CASE("the thread choice keeps two threads while they are faster, probing on
 
 TEST_CASE("the thread choice runs on one thread while a busy core makes two slower, and on two once it is free", "[train]") {
   ThreadChoice choice;
-  // another program on one core: two threads take 1.5 ms a step, one thread 1 ms
-  const int busy = ThreadChoice::kProbeFirst + ThreadChoice::kProbeSteps;
-  run_choice(choice, busy, 1.5e-3, 1.0e-3);
+  // another program on one core: two threads take 1.5 ms a step, one thread 1 ms; the run's first
+  // probe, kProbeStart steps in, finds it
+  run_choice(choice, ThreadChoice::kProbeStart + ThreadChoice::kProbeSteps, 1.5e-3, 1.0e-3);
   CHECK_FALSE(choice.kept_two_threads());
   const int on_one = run_choice(choice, 2000, 1.5e-3, 1.0e-3);
   CHECK_FALSE(choice.kept_two_threads());

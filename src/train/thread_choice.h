@@ -4,13 +4,16 @@
 // slower than one (Intel Xeon, bench.sh --contended: 77% of the one-thread figure with Eigen's
 // products, 65% with the AVX-512 kernel), while on an idle machine they train 1.3-1.9x faster.
 // So the steps run in one mode, and now and then a few run in the other: the faster of the two
-// (mean wall time of a step) is kept. Probes come every kProbeFirst steps after a switch, less and
-// less often (up to every kProbeMost) while the choice holds, so a steady machine pays little.
+// (mean wall time of a step) is kept. The first probe comes kProbeStart steps into a run (a busy
+// core is found at once: with 128, the first 128 steps of a benchmark ran at the contended speed),
+// then every kProbeFirst steps after a switch, less and less often (up to every kProbeMost) while the
+// choice holds, so a steady machine pays little.
 #pragma once
 
 class ThreadChoice {
  public:
   static constexpr int kProbeSteps = 4;       // steps timed in each mode to compare
+  static constexpr int kProbeStart = 16;      // steps before a run's first probe
   static constexpr int kProbeFirst = 128;     // steps between probes just after a switch
   static constexpr int kProbeMost = 1024;     // ... and at most, once the choice has held
   static constexpr double kMargin = 0.95;     // the other mode must take under 95% of the time
@@ -26,7 +29,7 @@ class ThreadChoice {
   bool two_ = true;         // the mode kept
   bool probing_ = false;    // the next kProbeSteps steps run the other mode
   int steps_ = 0;           // steps since the kept mode's run (or the probe) began
-  int interval_ = kProbeFirst;
+  int interval_ = kProbeStart;  // doubles while the choice holds
   double kept_ = 0, other_ = 0;  // sums of the last kProbeSteps steps' seconds in each mode
   double recent_[kProbeSteps] = {};  // the kept mode's last steps, a ring
 };
