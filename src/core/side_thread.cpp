@@ -12,11 +12,11 @@
 #endif
 
 namespace {
-// Watches until want() holds or kSpinSeconds have passed; whether it held. The clock is read every
-// 64 looks (a look is one load of an atomic flag).
+// Watches until want() holds or SideThread::kSpinSeconds have passed; whether it held. The clock is
+// read every 64 looks (a look is one load of an atomic flag).
 template <class Want>
-bool spin_for(const Want& want, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+bool spin_for(const Want& want) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(SideThread::kSpinSeconds);
   for (;;) {
     for (int i = 0; i < 64; ++i) {
       if (want()) return true;
@@ -33,9 +33,9 @@ bool spin_for(const Want& want, double seconds) {
 // machine and 31-39% with the other core kept busy, where watching cost 2-thread training a quarter
 // of its speed. One watch in 16 is made whatever the record, to notice when it pays again.
 template <class Want>
-bool SideThread::Watch::until(const Want& want, double seconds) {
+bool SideThread::Watch::until(const Want& want) {
   if (hit_rate < 0.5 && ++skipped % 16 != 0) return false;
-  const bool held = spin_for(want, seconds);
+  const bool held = spin_for(want);
   hit_rate = 0.9 * hit_rate + (held ? 0.1 : 0.0);
   return held;
 }

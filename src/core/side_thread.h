@@ -46,7 +46,7 @@ class SideThread {
     double hit_rate = 1.0;
     unsigned skipped = 0;
     template <class Want>
-    bool until(const Want& want, double seconds = kSpinSeconds);
+    bool until(const Want& want);  // watches for at most kSpinSeconds
   };
   Watch wait_watch_;  // the caller's, in wait()
   Watch loop_watch_;  // the side thread's, between jobs

@@ -125,8 +125,7 @@ void Trainer::plan_update() {
   const TrainShard& lead = shards[0];
   const float* g0 = lead.work.grad.data();
   items.clear();
-  std::vector<std::pair<size_t, size_t>>& held = held_ranges;  // [lo, hi) of each held-back dW
-  held.clear();
+  held_ranges.clear();
   size_t largest = 0;
   for (size_t l = 0; l < lead.deferred.size(); ++l) {
     const WeightGrad& g = lead.deferred[l];
@@ -134,16 +133,16 @@ void Trainer::plan_update() {
     for (const TrainShard& sh : shards)
       assert(sh.deferred.size() == lead.deferred.size() && sh.deferred[l].dW - sh.work.grad.data() == g.dW - g0);
     const size_t at = static_cast<size_t>(g.dW - g0);
-    held.emplace_back(at, at + static_cast<size_t>(g.out) * g.in);
+    held_ranges.emplace_back(at, at + static_cast<size_t>(g.out) * g.in);
     for (int k = 0; k < g.pieces(); ++k) items.push_back({static_cast<int>(l), k, at, 0});
     largest = std::max(largest, static_cast<size_t>(g.step) * static_cast<size_t>(g.in));
   }
-  std::sort(held.begin(), held.end());
+  std::sort(held_ranges.begin(), held_ranges.end());
   size_t lo = 0;
   auto chunks = [&](size_t hi) {
     for (; lo < hi; lo = std::min(hi, lo + kUpdateChunk)) items.push_back({-1, 0, lo, std::min(hi, lo + kUpdateChunk)});
   };
-  for (const auto& r : held) {
+  for (const auto& r : held_ranges) {
     chunks(r.first);
     lo = r.second;
   }
