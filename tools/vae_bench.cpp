@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
   t.threads = std::min(train_threads, kShards);  // the batch's row blocks side by side (trainer.h)
   Eigen::setNbThreads(1);
   const double steps_per_s = rate([&] { t.step(train.images); }, 20, seconds);
+  const long recorded = t.choice.steps_recorded(), on_two = t.choice.steps_on_two();
 
   const double flop = training_flop_per_sample(t.params);
   nlohmann::ordered_json j;
@@ -155,6 +156,8 @@ int main(int argc, char** argv) {
   j["train_seconds_per_epoch"] = 60000.0 / (steps_per_s * batch);
   j["train_flop_per_sample"] = flop;
   j["train_gflops"] = std::round(steps_per_s * batch * flop / 1e8) / 10;
+  // with 2 threads, the share of the steps (warm-up included) the thread choice ran side by side
+  if (recorded > 0) j["train_steps_on_two_threads"] = std::round(1000.0 * on_two / recorded) / 1000;
   if (train_only) {
     std::cout << j.dump(2) << std::endl;
     return 0;

@@ -2,9 +2,14 @@
 // directory with the counts of both files matched.
 #include "io/idx.h"
 
+#include <cstdint>
 #include <fstream>
 
 #include "io/gzip.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include <cstdio>
 
@@ -24,6 +29,24 @@ std::string hex32(uint32_t value) {
   char text[16];
   std::snprintf(text, sizeof text, "0x%08x", unsigned(value));
   return text;
+}
+
+// Ask Linux for 2 MB pages over a large buffer not yet written (so its first writes fault them in).
+// A training step reads 100 images at random rows of 188 MB: with 4 KB pages, each image is a walk
+// of the page tables (on a virtual machine, of two), which no prefetch hides. Measured (AMD EPYC,
+// Zen 5, vae-bench --train-only, alternating, medians): observing a block of 50 images took 265 us
+// against 49 us from rows in order, and training ran 30,650 -> 36,487 samples/s on 1 thread and
+// 46,326 -> 52,739 on 2 with this advice. Only advice: where the kernel declines, nothing changes.
+void advise_huge_pages(void* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t(1) << 21;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
 }
 
 Status check_magic(const uint8_t* bytes, uint32_t expected, const char* what) {
@@ -63,6 +86,7 @@ Status idx_parse_images(const uint8_t* bytes, size_t size, Mat* images, int* row
   if (!status) return status;
   // x = intensity / 255, one image per row
   Mat result(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(pixels));
+  advise_huge_pages(result.data(), static_cast<size_t>(result.size()) * sizeof(float));
   const uint8_t* data = bytes + 16;
   for (uint64_t i = 0; i < uint64_t(count) * pixels; i++) result.data()[i] = data[i] / 255.0f;
   *images = std::move(result);

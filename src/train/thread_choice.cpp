@@ -1,6 +1,8 @@
 #include "train/thread_choice.h"
 
 void ThreadChoice::record(double seconds) {
+  on_two_ += two_threads() ? 1 : 0;
+  ++recorded_;
   ++steps_;
   if (!probing_) {
     // the kept mode's last kProbeSteps steps: the ones just before a probe are compared with it

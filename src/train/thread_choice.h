@@ -24,6 +24,9 @@ class ThreadChoice {
   void record(double seconds);
   // The mode kept between probes.
   bool kept_two_threads() const { return two_; }
+  // How many of the steps recorded ran on two threads, of how many (a benchmark reports it).
+  long steps_on_two() const { return on_two_; }
+  long steps_recorded() const { return recorded_; }
 
  private:
   bool two_ = true;         // the mode kept
@@ -32,4 +35,5 @@ class ThreadChoice {
   int interval_ = kProbeStart;  // doubles while the choice holds
   double kept_ = 0, other_ = 0;  // sums of the last kProbeSteps steps' seconds in each mode
   double recent_[kProbeSteps] = {};  // the kept mode's last steps, a ring
+  long on_two_ = 0, recorded_ = 0;   // steps recorded on two threads, and in all
 };
