@@ -3,7 +3,8 @@
 # product kernels this CPU runs (the fastest counts, and is named), the same model in
 # PyTorch (Debian's python3-torch with OpenBLAS) in each thread configuration an expert would try
 # (torch threads 1 and 2, each with OPENBLAS_NUM_THREADS 1 and 2; OpenBLAS on the fastest of the core
-# types this CPU runs, measured first: OPENBLAS_CORETYPE), and this machine's float32 GEMM
+# types this CPU runs, measured first: OPENBLAS_CORETYPE; the fastest of glibc's malloc, jemalloc and
+# tcmalloc, measured next: LD_PRELOAD), and this machine's float32 GEMM
 # rate at 1024^3 and at the training's shapes, through OpenBLAS, Eigen and the project's own kernels
 # (vae-bench --gemm-only): the fastest at 1024^3 is the limit. Prints every figure, then the ratios
 # against PyTorch at its best and the fraction of the GEMM limit each training run reaches.
@@ -55,6 +56,22 @@ for c in "${candidates[@]}"; do
 done
 if [[ $best_core == detected ]]; then unset OPENBLAS_CORETYPE; best_core=$detected; else export OPENBLAS_CORETYPE=$best_core; fi
 echo "{\"openblas_core_detected\": \"$detected\", \"openblas_core_gflops_1024^3_1_thread\": {$rates}, \"openblas_core_used\": \"$best_core\"}"
+# The peer's memory allocator: with glibc's malloc, PyTorch hands each step's large tensors back to
+# the system and takes them again (page faults every step); PyTorch's own CPU tuning advice is to
+# preload jemalloc or tcmalloc, which keep them. Measured here (AMD EPYC, Zen 5, torch 1 thread):
+# 4,400-9,400 samples/s with glibc, 16,000-17,200 with either. Each allocator is measured the same
+# way (torch 1 thread, OpenBLAS 1, CPU 0) and the fastest is preloaded for every PyTorch run below.
+libdir=/usr/lib/x86_64-linux-gnu
+best_alloc="" best_alloc_rate=0 alloc_rates=""
+for a in glibc "$libdir/libjemalloc.so.2" "$libdir/libtcmalloc_minimal.so.4"; do
+  [[ $a == glibc || -f $a ]] || continue
+  pre=""; [[ $a != glibc ]] && pre=$a
+  rate=$(LD_PRELOAD=$pre OPENBLAS_NUM_THREADS=1 taskset -c 0 /usr/bin/python3 "$root/tools/bench_torch.py" "$root/.deps/mnist" 1 1 |
+    /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["train_samples_per_s"])')
+  alloc_rates+="${alloc_rates:+, }\"$(basename "$a")\": $rate"
+  if (( rate > best_alloc_rate )); then best_alloc_rate=$rate; best_alloc=$pre; fi
+done
+echo "{\"peer_allocator_train_samples_per_s_1_thread\": {$alloc_rates}, \"peer_allocator_used\": \"$(basename "${best_alloc:-glibc}")\"}"
 for t in 1 2; do
   OPENBLAS_NUM_THREADS=$t pin "$t" /usr/bin/python3 "$root/tools/bench_gemm.py" "$(awk "BEGIN{print $seconds/3}")" | tee "$out/gemm$t.json"
 done
@@ -73,7 +90,7 @@ for t in 1 2; do
 done
 for t in 1 2; do
   for b in 1 2; do
-    OPENBLAS_NUM_THREADS=$b pin "$((t * b))" /usr/bin/python3 "$root/tools/bench_torch.py" "$root/.deps/mnist" "$t" "$seconds" |
+    LD_PRELOAD=$best_alloc OPENBLAS_NUM_THREADS=$b pin "$((t * b))" /usr/bin/python3 "$root/tools/bench_torch.py" "$root/.deps/mnist" "$t" "$seconds" |
       tee "$out/peer$t$b.json"
   done
 done
@@ -97,7 +114,8 @@ best_decode = max([p for p in peers if p["openblas_threads"] == 1], key=lambda p
 # FLOP per training sample, as vae-bench counts them for the model it ran (the layers' products)
 flop = ours[1]["train_flop_per_sample"]
 cfg = lambda p: (f"torch threads {p['threads']}, OPENBLAS_NUM_THREADS {p['openblas_threads']}" +
-                 (f", OPENBLAS_CORETYPE {p['openblas_coretype']}" if p["openblas_coretype"] != "detected" else ""))
+                 (f", OPENBLAS_CORETYPE {p['openblas_coretype']}" if p["openblas_coretype"] != "detected" else "") +
+                 (f", allocator {p['allocator']}" if p.get("allocator", "glibc") != "glibc" else ""))
 summary = {"pytorch_best_training_1_core": cfg(best_train[1]), "pytorch_best_training": cfg(best_train[2]),
            "pytorch_best_decoding_1_core": cfg(best_decode), "flop_per_training_sample": flop}
 for t in (1, 2):

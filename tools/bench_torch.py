@@ -1,7 +1,8 @@
 # The PyTorch peer of vae-bench: the same model (784-400-20-400-784 ReLU), batch 100, Adam 1e-3,
 # dynamic binarization, on the same MNIST files; prints JSON. Run by tools/bench.sh in each thread
 # configuration: torch's threads from the command line, OpenBLAS's from OPENBLAS_NUM_THREADS (and its
-# kernels from OPENBLAS_CORETYPE where bench.sh sets it).
+# kernels from OPENBLAS_CORETYPE where bench.sh sets it; its allocator from LD_PRELOAD, jemalloc or tcmalloc
+# where bench.sh found one faster than glibc's malloc).
 import json, os, sys, time
 import numpy as np
 import torch
@@ -57,5 +58,6 @@ with torch.no_grad():
     decode_1 = rate(lambda: torch.sigmoid(model.dec(z)), 5, seconds) * 256
 print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": threads,
                   "openblas_threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "0")),
-                  "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "detected"), "train_samples_per_s": round(train),
+                  "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "detected"),
+                  "allocator": os.path.basename(os.environ.get("LD_PRELOAD", "")) or "glibc", "train_samples_per_s": round(train),
                   "decode_images_per_s_1_thread": round(decode_1)}))

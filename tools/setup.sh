@@ -13,6 +13,7 @@ sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 debs=(build-essential cmake pkg-config libeigen3-dev catch2 libcli11-dev nlohmann-json3-dev
       libstb-dev zlib1g-dev libglfw3-dev libgl-dev emscripten dpkg-dev xz-utils
       dataset-fashion-mnist python3-torch libopenblas0-pthread python3-matplotlib xvfb xauth
+      libjemalloc2 libtcmalloc-minimal4  # the PyTorch peer's allocators (tools/bench.sh)
       fonts-dejavu-core python3-fonttools
       clang-14 libclang-rt-14-dev llvm-14)  # libFuzzer and the sanitizers' runtimes, llvm-symbolizer
 missing=()
