@@ -278,15 +278,12 @@ bool TransposedWeights::prepare(const VaeParams& p) {
   return true;
 }
 
-void TransposedWeights::update(const VaeParams& p, int part, int parts) {
-  assert(data.size() == p.size() && 0 <= part && part < parts);
+void TransposedWeights::update(const VaeParams& p) {
+  assert(data.size() == p.size());
   for (const std::vector<LinearSlot>* stack : {&p.encoder, &p.decoder})
     for (const LinearSlot& s : *stack) {
-      // rows o0 .. o1 - 1 of W (out x in) become columns o0 .. o1 - 1 of W^T (in x out)
-      const int o0 = s.out * part / parts, o1 = s.out * (part + 1) / parts;
-      const size_t at = s.w_offset + static_cast<size_t>(o0);
-      const bool done = gemm_transpose(data.data() + at, s.out, p.data.data() + s.w_offset + size_t(o0) * s.in, s.in,
-                                       o1 - o0, s.in);
+      // W (out x in) becomes W^T (in x out)
+      const bool done = gemm_transpose(data.data() + s.w_offset, s.out, p.data.data() + s.w_offset, s.in, s.out, s.in);
       assert(done);
       (void)done;
     }

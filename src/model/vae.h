@@ -101,16 +101,15 @@ struct VaeParams {
 };
 
 // W^T of every encoder and decoder layer (in x out, row-major, each at its slot's w_offset) for a
-// caller that runs many products on the same weights (the trainer's two row blocks in a step, a
-// decoding benchmark): the products read W^T in place instead of each transposing W into panels.
+// caller that runs many products on the same weights (the trainer's two row blocks in a step on one
+// thread, a decoding benchmark): the products read W^T in place instead of each transposing W into panels.
 // Empty where the project's kernel does not run (Eigen's product reads W as it is).
 struct TransposedWeights {
   std::vector<float> data;
   // sizes data for p's layout, or empties it without the project's kernel; true if in use
   bool prepare(const VaeParams& p);
-  // W^T of p's weights as they are now, part `part` of `parts` of each layer's rows (two threads
-  // side by side: different parts write different elements); after prepare(p)
-  void update(const VaeParams& p, int part = 0, int parts = 1);
+  // W^T of p's weights as they are now; after prepare(p)
+  void update(const VaeParams& p);
   const float* base() const { return data.empty() ? nullptr : data.data(); }
 };
 

@@ -73,7 +73,7 @@ struct Trainer {
   ThreadChoice choice;         // with threads = 2: whether each step runs side by side, as measured faster
   std::vector<TrainShard> shards;      // the batch's row blocks (one when B = 1)
   std::unique_ptr<SideThread> side;    // the second thread, started by the first step with threads = 2
-  TransposedWeights weights_t;         // W^T of the layers, made at the start of each step for both blocks
+  TransposedWeights weights_t;         // W^T of the layers, made at the start of a one-thread step for both blocks
   std::vector<UpdateItem> items;        // this step's update, in items
   std::unique_ptr<std::atomic<int>> taken;  // items taken so far
   std::vector<std::pair<size_t, size_t>> held_ranges;  // the held-back gradients' [lo, hi) in the parameters
