@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   std::vector<int> hidden = {400};
   int latent = 20, batch = 100, decode_batch = 256, threads = 0;
   double seconds = 3.0;
-  bool train_only = false, gemm_only = false;
+  bool train_only = false, gemm_only = false, no_binary = false;
   std::string kernel_name = "auto";
   CLI::App app{"Measure training samples/s and decoded images/s of the VAE core.", kProgram};
   app.add_option("--data", data, "MNIST directory (training images to train on)")->capture_default_str();
@@ -97,6 +97,9 @@ int main(int argc, char** argv) {
   app.add_option("--gemm", kernel_name,
                  "matrix-product kernel: auto (the widest this CPU has), eigen, avx2 or avx512 (x86-64 only)")
       ->capture_default_str();
+  app.add_flag("--no-binary", no_binary,
+               "the first layer's products as dense ones (by default, with the project's kernel, they sum over the "
+               "binarized images' 1s: the same bits, fewer operations)");
   app.add_flag("--gemm-only", gemm_only,
                "measure the float32 GEMMs only (Eigen's and each of the project's kernels this CPU runs; 1024^3 and "
                "the training's shapes, --threads): a JSON array, one object each");
@@ -107,6 +110,7 @@ int main(int argc, char** argv) {
     cli_fail(kProgram, "--gemm " + kernel_name + ": not a kernel (auto, eigen, avx2, avx512)");
   if (!gemm_set_kernel(kernel))
     cli_fail(kProgram, "--gemm " + kernel_name + ": this CPU or build cannot run it");
+  gemm_set_binary(!no_binary);
   if (gemm_only) {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     for (GemmKernel k : {GemmKernel::eigen, GemmKernel::avx2, GemmKernel::avx512})
@@ -152,6 +156,8 @@ int main(int argc, char** argv) {
   j["threads"] = train_threads;
   j["simd"] = Eigen::SimdInstructionSetsInUse();
   j["gemm"] = gemm_kernel_name(gemm_kernel());
+  // whether the first layer's products summed over the binary input's 1s (the project's kernel only)
+  j["binary_products"] = gemm_binary() && gemm_kernel() != GemmKernel::eigen;
   j["train_samples_per_s"] = std::round(steps_per_s * batch);
   j["train_seconds_per_epoch"] = 60000.0 / (steps_per_s * batch);
   j["train_flop_per_sample"] = flop;

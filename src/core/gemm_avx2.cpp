@@ -2,6 +2,7 @@
 // 12 of the 16 registers. Compiled with -mavx2 -mfma (no AVX-512, even where -march=native has it).
 #include <immintrin.h>
 
+#include "core/gemm_binary.h"
 #include "core/gemm_kernel.h"
 
 namespace {
@@ -44,4 +45,35 @@ void gemm_run_avx2(float* C, long ldc, const StridedMat& A, const StridedMat& B,
 
 void gemm_transpose_avx2(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
   gemm_detail::transpose_copy<V256>(dst, ldd, src, lds, rows, cols);
+}
+
+void gemm_binary_rows_avx2(float* C, long ldc, const int* start, const int* cols, const float* Bt, long ldb, int M, int N,
+                        bool accumulate, const float* bias) {
+  gemm_detail::Binary<V256>::rows_times(C, ldc, start, cols, Bt, ldb, M, N, accumulate, bias);
+}
+
+void gemm_binary_cols_avx2(float* C, long ldc, const StridedMat& A, const int* start, const int* rows, int M, int N,
+                        bool accumulate, const float* bias) {
+  gemm_detail::Binary<V256>::times_cols(C, ldc, A, start, rows, M, N, accumulate, bias);
+}
+
+int gemm_ones_avx2(const float* x, int cols, int* out, bool* other) {
+  // 8 elements at a time: compare with 1 and with 0, then the 1s' columns from the mask's bits
+  const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+  int n = 0, j = 0;
+  int neither = 0;
+  for (; j + 8 <= cols; j += 8) {
+    const __m256 v = _mm256_loadu_ps(x + j);
+    const int is1 = _mm256_movemask_ps(_mm256_cmp_ps(v, one, _CMP_EQ_OQ));
+    const int is0 = _mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_EQ_OQ));
+    neither |= ~(is1 | is0) & 0xFF;
+    for (unsigned bits = static_cast<unsigned>(is1); bits; bits &= bits - 1) out[n++] = j + __builtin_ctz(bits);
+  }
+  for (; j < cols; ++j) {
+    out[n] = j;
+    n += x[j] == 1.0f;
+    neither |= x[j] != 0.0f && x[j] != 1.0f;
+  }
+  *other = neither != 0;
+  return n;
 }

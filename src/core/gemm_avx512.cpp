@@ -5,6 +5,7 @@
 // Compiled with -mavx512f -mfma; run only where the CPU has them (gemm.cpp).
 #include <immintrin.h>
 
+#include "core/gemm_binary.h"
 #include "core/gemm_kernel.h"
 
 namespace {
@@ -56,4 +57,38 @@ void gemm_run_avx512(float* C, long ldc, const StridedMat& A, const StridedMat& 
 
 void gemm_transpose_avx512(float* dst, long ldd, const float* src, long lds, int rows, int cols) {
   gemm_detail::transpose_copy<V512>(dst, ldd, src, lds, rows, cols);
+}
+
+void gemm_binary_rows_avx512(float* C, long ldc, const int* start, const int* cols, const float* Bt, long ldb, int M, int N,
+                        bool accumulate, const float* bias) {
+  gemm_detail::Binary<V512>::rows_times(C, ldc, start, cols, Bt, ldb, M, N, accumulate, bias);
+}
+
+void gemm_binary_cols_avx512(float* C, long ldc, const StridedMat& A, const int* start, const int* rows, int M, int N,
+                        bool accumulate, const float* bias) {
+  gemm_detail::Binary<V512>::times_cols(C, ldc, A, start, rows, M, N, accumulate, bias);
+}
+
+int gemm_ones_avx512(const float* x, int cols, int* out, bool* other) {
+  // 16 elements at a time: compare with 1 and with 0, and the columns of the 1s compressed into a
+  // register, then stored whole (out has 16 ints of room past the 1s)
+  const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+  __m512i col = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  int n = 0, j = 0;
+  unsigned neither = 0;
+  for (; j + 16 <= cols; j += 16) {
+    const __m512 v = _mm512_loadu_ps(x + j);
+    const __mmask16 is1 = _mm512_cmp_ps_mask(v, one, _CMP_EQ_OQ), is0 = _mm512_cmp_ps_mask(v, zero, _CMP_EQ_OQ);
+    neither |= static_cast<unsigned>(~(is1 | is0)) & 0xFFFFu;
+    _mm512_storeu_si512(out + n, _mm512_maskz_compress_epi32(is1, col));
+    n += __builtin_popcount(is1);
+    col = _mm512_add_epi32(col, _mm512_set1_epi32(16));
+  }
+  for (; j < cols; ++j) {
+    out[n] = j;
+    n += x[j] == 1.0f;
+    neither |= x[j] != 0.0f && x[j] != 1.0f;
+  }
+  *other = neither != 0;
+  return n;
 }

@@ -30,10 +30,19 @@ bool activation_parse(const std::string& name, Activation* out) {
   return false;
 }
 
-void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b, const float* Wt) {
+// Whether `ones` indexes X as it is now (the same matrix, indexed since it was last written)
+[[maybe_unused]] static bool indexes(const BinaryOperand* ones, const float* X, long ld, Eigen::Index r, Eigen::Index c) {
+  return !ones || (ones->p == X && ones->ld == ld && ones->rows == r && ones->cols == c);
+}
+
+void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b, const float* Wt,
+                    const BinaryOperand* ones) {
   assert(X.cols() == W.cols() && Y.cols() == W.rows() && Y.rows() == X.rows() && b.size() == W.rows());
-  // Y = X W^T + 1 b^T (the project's kernel where this CPU has one, else Eigen's)
+  assert(indexes(ones, X.data(), X.outerStride(), X.rows(), X.cols()));
+  // Y = X W^T + 1 b^T (the project's kernel where this CPU has one, else Eigen's; a binary X: the
+  // sum of W^T's rows at X's 1s)
   const StridedMat Bt = Wt ? StridedMat{Wt, W.rows(), 1} : transposed(W);
+  if (ones && gemm_binary_rows(Y.data(), Y.outerStride(), *ones, Bt, rows(W), false, b.data())) return;
   if (gemm(Y.data(), Y.outerStride(), as_is(X), Bt, rows(X), rows(W), cols(X), false, b.data(), Eigen::nbThreads()))
     return;
   Y.noalias() = X * W.transpose();
@@ -43,9 +52,11 @@ void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const 
 // A held-back weight gradient's pieces: about kWeightGradPieces blocks of a multiple of 16 rows
 constexpr int kWeightGradPieces = 7;
 
-WeightGrad WeightGrad::of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X) {
+WeightGrad WeightGrad::of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X, const BinaryOperand* ones) {
+  assert(indexes(ones, X.data(), X.outerStride(), X.rows(), X.cols()));
   const int out = static_cast<int>(dY.cols()), in = static_cast<int>(X.cols()), batch = static_cast<int>(X.rows());
-  WeightGrad g{dW.data(), dW.outerStride(), dY.data(), dY.outerStride(), X.data(), X.outerStride(), out, in, batch, 0, 0};
+  WeightGrad g{dW.data(), dW.outerStride(), dY.data(), dY.outerStride(), X.data(), X.outerStride(), out, in, batch, 0, 0,
+               ones};
   g.step = ((out + kWeightGradPieces - 1) / kWeightGradPieces + 15) / 16 * 16;
   g.count = (out + g.step - 1) / g.step;
   return g;
@@ -64,6 +75,8 @@ void WeightGrad::piece_to(int k, float* C, long ldC, bool add) const {
 void WeightGrad::product(float* C, long ldC, int first, int len, bool accumulate, int threads) const {
   // C (+)= dY[:, first : first + len]^T X: rows first .. of dW
   const float* A = dY + first;
+  // a binary X: the sum of dY^T's columns at X's 1s
+  if (ones && gemm_binary_cols(C, ldC, StridedMat{A, 1, ld_dY}, *ones, len, accumulate, nullptr)) return;
   if (gemm(C, ldC, StridedMat{A, 1, ld_dY}, StridedMat{X, ld_X, 1}, len, in, rows, accumulate, nullptr, threads))
     return;
   using Strided = Eigen::Map<Mat, 0, Eigen::OuterStride<>>;
@@ -78,10 +91,10 @@ void WeightGrad::product(float* C, long ldC, int first, int len, bool accumulate
 }
 
 void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, const ConstMatRef& X,
-                     const ConstMatRef& W, std::vector<WeightGrad>* defer) {
+                     const ConstMatRef& W, std::vector<WeightGrad>* defer, const BinaryOperand* ones) {
   assert(dY.rows() == X.rows() && dY.cols() == W.rows() && X.cols() == W.cols());
   // dL/dW = dY^T X, now or held back
-  const WeightGrad g = WeightGrad::of(dW, dY, X);
+  const WeightGrad g = WeightGrad::of(dW, dY, X, ones);
   if (defer)
     defer->push_back(g);
   else

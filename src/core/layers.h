@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/gemm.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 
@@ -22,8 +23,9 @@ bool activation_parse(const std::string& name, Activation* out);
 // Y (B x out) = X (B x in) W^T (out x in) + b (out). Wt, where the caller keeps one: W^T itself
 // (in x out, row-major), which the project's kernel reads in place instead of transposing W into
 // its panels on every call; the same bits either way.
+// ones, where the caller indexed a binary X (gemm.h): the product sums W^T's rows over X's 1s.
 void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b,
-                    const float* Wt = nullptr);
+                    const float* Wt = nullptr, const BinaryOperand* ones = nullptr);
 // A linear layer's weight gradient dW (out x in) += dY^T X (dY: rows x out, X: rows x in, all
 // row-major), held back to be computed in pieces: blocks of dW's rows, each the same bits whichever
 // thread computes it, so two threads can share a minibatch's pieces as they come free. dY and X
@@ -37,7 +39,8 @@ struct WeightGrad {
   long ld_X;
   int out, in, rows;
   int step, count;  // count pieces of step rows, the last one shorter
-  static WeightGrad of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X);
+  const BinaryOperand* ones;  // X's 1s where X is binary and indexed (gemm.h), else nullptr
+  static WeightGrad of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X, const BinaryOperand* ones = nullptr);
   int pieces() const { return count; }
   int piece_first(int k) const { return k * step; }  // k < pieces(): its first row of dW
   int piece_len(int k) const { return std::min(step, out - k * step); }
@@ -55,8 +58,10 @@ struct WeightGrad {
 
 // dW (out x in) += dY^T X;  db (out) += sum_b dY;  dX (B x in) = dY W  (skipped when dX is empty).
 // With `defer`, dW's product is appended to it instead (dY and X must be matrices that outlive it).
+// ones: X's 1s, as linear_forward takes them.
 void linear_backward(MatRef dX, MatRef dW, VecRef db, const ConstMatRef& dY, const ConstMatRef& X,
-                     const ConstMatRef& W, std::vector<WeightGrad>* defer = nullptr);
+                     const ConstMatRef& W, std::vector<WeightGrad>* defer = nullptr,
+                     const BinaryOperand* ones = nullptr);
 
 // H = act(A), in place allowed (H may alias A)
 void activation_forward(MatRef H, const ConstMatRef& A, Activation act);

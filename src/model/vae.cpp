@@ -290,7 +290,8 @@ void TransposedWeights::update(const VaeParams& p) {
 }
 
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
-                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout, const float* params_t) {
+                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout, const float* params_t,
+                        const BinaryOperand* input_ones) {
   const Eigen::Index n = input.rows();
   for (size_t i = 0; i < count; ++i) {
     const LinearSlot& s = slots[i];
@@ -299,7 +300,7 @@ void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slot
     const ConstVecMap b(params + s.b_offset, s.out);
     const float* Wt = params_t ? params_t + s.w_offset : nullptr;
     if (i == 0)
-      linear_forward(out, input, W, b, Wt);
+      linear_forward(out, input, W, b, Wt, input_ones);
     else
       linear_forward(out, H[i - 1].topRows(n), W, b, Wt);
     activation_forward(out, out, act);

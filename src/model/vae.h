@@ -124,10 +124,10 @@ struct DropoutDraw {
 // A stack of hidden layers, on the first n = input.rows() rows of each buffer:
 //   H_i = act(W_i H_{i-1} + b_i), H_{-1} = input, for the first `count` slots (W, b in params),
 // each followed by dropout when `dropout` is given; params_t: TransposedWeights::base() of these
-// params, or nullptr.
+// params, or nullptr; input_ones: the input's 1s where the caller indexed a binary input (gemm.h).
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
                         const ConstMatRef& input, Activation act, const DropoutDraw* dropout = nullptr,
-                        const float* params_t = nullptr);
+                        const float* params_t = nullptr, const BinaryOperand* input_ones = nullptr);
 
 // Work buffers for B images, allocated once; the training step allocates nothing. The decoder's
 // buffers hold B * draws rows (the IWAE objective decodes K samples of every image at once).
@@ -135,6 +135,9 @@ struct VaeWork {
   int batch = 0;           // B: encoder rows
   int rows = 0;            // decoder rows: B * draws
   Mat x_in;                // B x (D + C): [x | y], conditional models only
+  // the 1s of the encoder's input in the last encoding, where it was binary (binarized digits): the
+  // first layer's product forward, and its weight gradient backward, sum over them (gemm.h)
+  BinaryOperand x_ones;
   Mat z_in, d_z_in;        // rows x (Z + C): [z | y] and its gradient, conditional models only
   Mat y_rep;               // rows x C: the labels repeated for each draw (IWAE, conditional models)
   std::vector<Mat> enc_h;  // B x H_i, post-activation (and dropout) of encoder hidden layer i
