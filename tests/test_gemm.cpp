@@ -12,35 +12,8 @@
 #include "core/gemm.h"
 #include "core/rng.h"
 #include "model/vae.h"
+#include "gemm_fixtures.h"
 #include "model_gradcheck.h"
-
-namespace {
-
-std::vector<float> normals(size_t n, Rng& rng) {
-  std::vector<float> v(n);
-  for (float& x : v) x = rng.normal();
-  return v;
-}
-
-bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
-
-// The kernels of gemm.h this CPU and build run (none in WebAssembly)
-std::vector<GemmKernel> own_kernels() {
-  std::vector<GemmKernel> out;
-  for (GemmKernel k : {GemmKernel::avx2, GemmKernel::avx512})
-    if (gemm_kernel_available(k)) out.push_back(k);
-  return out;
-}
-
-// Restores the kernel in use when a test case ends
-struct KernelScope {
-  GemmKernel saved = gemm_kernel();
-  ~KernelScope() { gemm_set_kernel(saved); }
-};
-
-}  // namespace
 
 TEST_CASE("gemm: every kernel this CPU runs gives each element one FMA chain over k, then + C or + bias, bit for bit",
           "[gemm]") {

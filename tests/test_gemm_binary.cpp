@@ -11,16 +11,11 @@
 #include "core/gemm.h"
 #include "core/rng.h"
 #include "model/vae.h"
+#include "gemm_fixtures.h"
 #include "model_gradcheck.h"
 #include "train/trainer.h"
 
 namespace {
-
-std::vector<float> normals(size_t n, Rng& rng) {
-  std::vector<float> v(n);
-  for (float& x : v) x = rng.normal();
-  return v;
-}
 
 // 0 or 1, 1 with probability p
 std::vector<float> bits(size_t n, float p, Rng& rng) {
@@ -40,27 +35,12 @@ std::vector<float> sparse_bits(size_t n, Rng& rng) {
   return v;
 }
 
-bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
-
-std::vector<GemmKernel> own_kernels() {
-  std::vector<GemmKernel> out;
-  for (GemmKernel k : {GemmKernel::avx2, GemmKernel::avx512})
-    if (gemm_kernel_available(k)) out.push_back(k);
+// own_kernels(), saying so where there is none
+std::vector<GemmKernel> kernels_or_warn() {
+  const std::vector<GemmKernel> out = own_kernels();
   if (out.empty()) WARN("no kernel of gemm.h on this CPU/build (WebAssembly): no binary product runs to be checked");
   return out;
 }
-
-// Restores the kernel and the binary products' switch when a test case ends
-struct Scope {
-  GemmKernel kernel = gemm_kernel();
-  bool binary = gemm_binary();
-  ~Scope() {
-    gemm_set_kernel(kernel);
-    gemm_set_binary(binary);
-  }
-};
 
 // C = A B [+ C] [+ bias] as gemm.h defines it: fma over k in order from +0, then + C, then + bias
 std::vector<float> reference(const StridedMat& a, const StridedMat& b, int M, int N, int K, const std::vector<float>& C0,
@@ -85,9 +65,9 @@ const int kShapes[][3] = {{1, 1, 1}, {7, 13, 5}, {50, 400, 784}, {13, 49, 33}, {
 
 TEST_CASE("gemm_binary_rows: a binary X times B gives gemm()'s bits in every kernel, B's rows or columns contiguous",
           "[gemm]") {
-  Scope scope;
+  KernelScope scope;
   Rng rng(31);
-  const std::vector<GemmKernel> kernels = own_kernels();
+  const std::vector<GemmKernel> kernels = kernels_or_warn();
   for (GemmKernel kernel : kernels) {
     REQUIRE(gemm_set_kernel(kernel));
     for (const auto& s : kShapes) {
@@ -123,9 +103,9 @@ TEST_CASE("gemm_binary_rows: a binary X times B gives gemm()'s bits in every ker
 
 TEST_CASE("gemm_binary_cols: A times a binary X gives gemm()'s bits in every kernel (dY^T X, the weight gradient)",
           "[gemm]") {
-  Scope scope;
+  KernelScope scope;
   Rng rng(32);
-  for (GemmKernel kernel : own_kernels()) {
+  for (GemmKernel kernel : kernels_or_warn()) {
     REQUIRE(gemm_set_kernel(kernel));
     for (const auto& s : kShapes) {
       const int M = s[0], N = s[1], K = s[2];
@@ -150,9 +130,9 @@ TEST_CASE("gemm_binary_cols: A times a binary X gives gemm()'s bits in every ker
 
 TEST_CASE("BinaryOperand: lists exactly the 1s by row and by column, and declines other values, dense or switched off",
           "[gemm]") {
-  Scope scope;
+  KernelScope scope;
   Rng rng(33);
-  for (GemmKernel kernel : own_kernels()) {
+  for (GemmKernel kernel : kernels_or_warn()) {
     REQUIRE(gemm_set_kernel(kernel));
     const int rows = 9, cols = 37, ld = 40;  // a row stride past the columns
     std::vector<float> X = bits(size_t(rows) * ld, 0.3f, rng);
@@ -188,7 +168,7 @@ TEST_CASE("BinaryOperand: lists exactly the 1s by row and by column, and decline
 }
 
 TEST_CASE("the VAE's passes on a binary input index its 1s and give the bits of the packed products", "[gemm][vae]") {
-  Scope scope;
+  KernelScope scope;
   Rng rng(34);
   for (const int classes : {0, 3}) {  // a conditional model's input [x | y] is binary too
     VaeConfig c = tiny_config(37, {33, 20}, 5);
@@ -197,7 +177,7 @@ TEST_CASE("the VAE's passes on a binary input index its 1s and give the bits of 
     const Mat X = random_binary(11, 37, rng);
     Mat Y = Mat::Zero(11, classes);
     for (int r = 0; r < 11 && classes > 0; ++r) Y(r, r % classes) = 1.0f;
-    for (GemmKernel kernel : own_kernels()) {
+    for (GemmKernel kernel : kernels_or_warn()) {
       REQUIRE(gemm_set_kernel(kernel));
       VaeWork with, without;
       with.resize(p, 11);
@@ -224,12 +204,12 @@ TEST_CASE("the VAE's passes on a binary input index its 1s and give the bits of 
 TEST_CASE("training steps with the binary products give the weights of steps without, on 1 and 2 threads", "[gemm][train]") {
   // the trainer binarizes its images: the first layer's forward product and its held-back weight
   // gradient's pieces take the binary products where the project's kernel runs
-  Scope scope;
+  KernelScope scope;
   const Mat X = random_images(200, 7);
   TrainOptions o;
   o.batch = 50;
   o.seed = 9;
-  for (GemmKernel kernel : own_kernels())
+  for (GemmKernel kernel : kernels_or_warn())
     for (int threads : {1, 2}) {
       REQUIRE(gemm_set_kernel(kernel));
       Trainer with, without;
