@@ -35,9 +35,14 @@ std::vector<float> sparse_bits(size_t n, Rng& rng) {
   return v;
 }
 
-// own_kernels(), saying so where there is none
-std::vector<GemmKernel> kernels_or_warn() {
-  const std::vector<GemmKernel> out = own_kernels();
+// The kernels with which the binary products run: the project's own (with Eigen's, every product
+// is Eigen's; WebAssembly has no other)
+std::vector<GemmKernel> binary_kernels() {
+  std::vector<GemmKernel> out;
+  const GemmKernel was = gemm_kernel();
+  for (GemmKernel k : {GemmKernel::eigen, GemmKernel::avx2, GemmKernel::avx512})
+    if (gemm_set_kernel(k) && gemm_binary_runs()) out.push_back(k);
+  gemm_set_kernel(was);
   if (out.empty()) WARN("no kernel of gemm.h on this CPU/build (WebAssembly): no binary product runs to be checked");
   return out;
 }
@@ -67,7 +72,7 @@ TEST_CASE("gemm_binary_rows: a binary X times B gives gemm()'s bits in every ker
           "[gemm]") {
   KernelScope scope;
   Rng rng(31);
-  const std::vector<GemmKernel> kernels = kernels_or_warn();
+  const std::vector<GemmKernel> kernels = binary_kernels();
   for (GemmKernel kernel : kernels) {
     REQUIRE(gemm_set_kernel(kernel));
     for (const auto& s : kShapes) {
@@ -90,22 +95,28 @@ TEST_CASE("gemm_binary_rows: a binary X times B gives gemm()'s bits in every ker
       }
     }
   }
-  // without the project's kernel, nothing is indexed and the products decline, C untouched
-  REQUIRE(gemm_set_kernel(GemmKernel::eigen));
+  // switched off, or with Eigen's kernel, nothing is indexed and the products decline, C untouched
   const std::vector<float> X = {1, 0, 0, 1}, B = {1, 2, 3, 4};
-  std::vector<float> C(4, 7.0f);
-  BinaryOperand ones;
-  CHECK_FALSE(ones.index(X.data(), 2, 2, 2));
-  CHECK_FALSE(gemm_binary_rows(C.data(), 2, ones, {B.data(), 2, 1}, 2, false, nullptr));
-  CHECK_FALSE(gemm_binary_cols(C.data(), 2, {B.data(), 1, 2}, ones, 2, false, nullptr));
-  CHECK(C == std::vector<float>(4, 7.0f));
+  for (GemmKernel kernel : {GemmKernel::eigen, GemmKernel::avx2, GemmKernel::avx512})
+    for (const bool on : {true, false}) {
+      if (!gemm_set_kernel(kernel)) continue;  // (not on this CPU/build)
+      gemm_set_binary(on);
+      if (gemm_binary_runs()) continue;  // (checked above)
+      std::vector<float> C(4, 7.0f);
+      BinaryOperand ones;
+      INFO(gemm_kernel_name(kernel) << " switched " << (on ? "on" : "off"));
+      CHECK_FALSE(ones.index(X.data(), 2, 2, 2));
+      CHECK_FALSE(gemm_binary_rows(C.data(), 2, ones, {B.data(), 2, 1}, 2, false, nullptr));
+      CHECK_FALSE(gemm_binary_cols(C.data(), 2, {B.data(), 1, 2}, ones, 2, false, nullptr));
+      CHECK(C == std::vector<float>(4, 7.0f));
+    }
 }
 
 TEST_CASE("gemm_binary_cols: A times a binary X gives gemm()'s bits in every kernel (dY^T X, the weight gradient)",
           "[gemm]") {
   KernelScope scope;
   Rng rng(32);
-  for (GemmKernel kernel : kernels_or_warn()) {
+  for (GemmKernel kernel : binary_kernels()) {
     REQUIRE(gemm_set_kernel(kernel));
     for (const auto& s : kShapes) {
       const int M = s[0], N = s[1], K = s[2];
@@ -132,7 +143,7 @@ TEST_CASE("BinaryOperand: lists exactly the 1s by row and by column, and decline
           "[gemm]") {
   KernelScope scope;
   Rng rng(33);
-  for (GemmKernel kernel : kernels_or_warn()) {
+  for (GemmKernel kernel : binary_kernels()) {
     REQUIRE(gemm_set_kernel(kernel));
     const int rows = 9, cols = 37, ld = 40;  // a row stride past the columns
     std::vector<float> X = bits(size_t(rows) * ld, 0.3f, rng);
@@ -177,7 +188,7 @@ TEST_CASE("the VAE's passes on a binary input index its 1s and give the bits of 
     const Mat X = random_binary(11, 37, rng);
     Mat Y = Mat::Zero(11, classes);
     for (int r = 0; r < 11 && classes > 0; ++r) Y(r, r % classes) = 1.0f;
-    for (GemmKernel kernel : kernels_or_warn()) {
+    for (GemmKernel kernel : binary_kernels()) {
       REQUIRE(gemm_set_kernel(kernel));
       VaeWork with, without;
       with.resize(p, 11);
@@ -201,7 +212,8 @@ TEST_CASE("the VAE's passes on a binary input index its 1s and give the bits of 
   }
 }
 
-TEST_CASE("training steps with the binary products give the weights of steps without, on 1 and 2 threads", "[gemm][train]") {
+TEST_CASE("training steps with the binary products give the weights of steps without, on 1 and 2 threads",
+          "[gemm][train]") {
   // the trainer binarizes its images: the first layer's forward product and its held-back weight
   // gradient's pieces take the binary products where the project's kernel runs
   KernelScope scope;
@@ -209,7 +221,7 @@ TEST_CASE("training steps with the binary products give the weights of steps wit
   TrainOptions o;
   o.batch = 50;
   o.seed = 9;
-  for (GemmKernel kernel : kernels_or_warn())
+  for (GemmKernel kernel : binary_kernels())
     for (int threads : {1, 2}) {
       REQUIRE(gemm_set_kernel(kernel));
       Trainer with, without;

@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
                  "matrix-product kernel: auto (the widest this CPU has), eigen, avx2 or avx512 (x86-64 only)")
       ->capture_default_str();
   app.add_flag("--no-binary", no_binary,
-               "the first layer's products as dense ones (by default, with the project's kernel, they sum over the "
+               "the first layer's products as dense ones (by default, with the project's kernels, they sum over the "
                "binarized images' 1s: the same bits, fewer operations)");
   app.add_flag("--gemm-only", gemm_only,
                "measure the float32 GEMMs only (Eigen's and each of the project's kernels this CPU runs; 1024^3 and "
@@ -156,8 +156,8 @@ int main(int argc, char** argv) {
   j["threads"] = train_threads;
   j["simd"] = Eigen::SimdInstructionSetsInUse();
   j["gemm"] = gemm_kernel_name(gemm_kernel());
-  // whether the first layer's products summed over the binary input's 1s (the project's kernel only)
-  j["binary_products"] = gemm_binary() && gemm_kernel() != GemmKernel::eigen;
+  // whether the first layer's products summed over the binary input's 1s (the project's kernels only)
+  j["binary_products"] = gemm_binary_runs();
   j["train_samples_per_s"] = std::round(steps_per_s * batch);
   j["train_seconds_per_epoch"] = 60000.0 / (steps_per_s * batch);
   j["train_flop_per_sample"] = flop;

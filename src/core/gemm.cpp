@@ -11,18 +11,6 @@ void gemm_run_avx512(float* C, long ldc, const StridedMat& A, const StridedMat& 
                      bool accumulate, const float* bias, int threads, float* Ap, float* Bp);
 void gemm_transpose_avx2(float* dst, long ldd, const float* src, long lds, int rows, int cols);
 void gemm_transpose_avx512(float* dst, long ldd, const float* src, long lds, int rows, int cols);
-void gemm_binary_rows_avx2(float* C, long ldc, const int* start, const int* cols, const float* Bt, long ldb, int M, int N,
-                           bool accumulate, const float* bias);
-void gemm_binary_rows_avx512(float* C, long ldc, const int* start, const int* cols, const float* Bt, long ldb, int M,
-                             int N, bool accumulate, const float* bias);
-void gemm_binary_cols_avx2(float* C, long ldc, const StridedMat& A, const int* start, const int* rows, int M, int N,
-                           bool accumulate, const float* bias);
-void gemm_binary_cols_avx512(float* C, long ldc, const StridedMat& A, const int* start, const int* rows, int M, int N,
-                             bool accumulate, const float* bias);
-// the columns of row x's 1s into out (16 ints of room past them), their count returned; *other:
-// whether an element was neither 0 nor 1
-int gemm_ones_avx2(const float* x, int cols, int* out, bool* other);
-int gemm_ones_avx512(const float* x, int cols, int* out, bool* other);
 #endif
 
 namespace {
@@ -33,12 +21,8 @@ GemmKernel resolve(GemmKernel k) {
   return GemmKernel::eigen;
 }
 GemmKernel g_kernel = resolve(GemmKernel::automatic);
-bool own_kernel() { return g_kernel == GemmKernel::avx512 || g_kernel == GemmKernel::avx2; }
-bool g_binary = true;
+[[maybe_unused]] bool own_kernel() { return g_kernel == GemmKernel::avx512 || g_kernel == GemmKernel::avx2; }
 }  // namespace
-
-void gemm_set_binary(bool on) { g_binary = on; }
-bool gemm_binary() { return g_binary; }
 
 const char* gemm_kernel_name(GemmKernel k) {
   switch (k) {
@@ -113,73 +97,5 @@ bool gemm_transpose(float* dst, long ldd, const float* src, long lds, int rows, 
   }
 #endif
   (void)dst, (void)ldd, (void)src, (void)lds, (void)rows, (void)cols;
-  return false;
-}
-
-bool BinaryOperand::index(const float* data, long stride, int r, int c) {
-  p = data, ld = stride, rows = r, cols = c, binary = false;
-  if (!own_kernel() || !g_binary || rows <= 0 || cols <= 0) return false;
-  if (row_start.size() < size_t(rows) + 1) row_start.resize(size_t(rows) + 1);
-#if defined(VAE_OWN_GEMM)
-  if (row_cols.size() < size_t(rows) * size_t(cols) + 16) row_cols.resize(size_t(rows) * size_t(cols) + 16);
-  int n = 0;
-  for (int i = 0; i < rows; ++i) {
-    row_start[size_t(i)] = n;
-    bool other = false;
-    n += (g_kernel == GemmKernel::avx512 ? gemm_ones_avx512 : gemm_ones_avx2)(p + i * ld, cols, row_cols.data() + n,
-                                                                             &other);
-    if (other) return false;  // (a dense matrix is told after its first row)
-  }
-#else
-  const int n = 0;
-  return false;  // (no own kernel: told above)
-#endif
-  row_start[size_t(rows)] = n;
-  // more than half 1s: the packed product's register blocks are then the faster
-  if (2L * n > long(rows) * cols) return false;
-  // the same 1s column by column (a counting sort by column, rows ascending within each)
-  col_start.assign(size_t(cols) + 1, 0);
-  for (int t = 0; t < n; ++t) ++col_start[size_t(row_cols[size_t(t)]) + 1];
-  for (int j = 0; j < cols; ++j) col_start[size_t(j) + 1] += col_start[size_t(j)];
-  fill.assign(col_start.begin(), col_start.end() - 1);
-  if (col_rows.size() < size_t(n)) col_rows.resize(size_t(n));
-  for (int i = 0; i < rows; ++i)
-    for (int t = row_start[size_t(i)]; t < row_start[size_t(i) + 1]; ++t) col_rows[size_t(fill[size_t(row_cols[size_t(t)])]++)] = i;
-  binary = true;
-  return true;
-}
-
-bool gemm_binary_rows(float* C, long ldc, const BinaryOperand& X, StridedMat B, int N, bool accumulate,
-                      const float* bias) {
-#if defined(VAE_OWN_GEMM)
-  if (own_kernel() && X.binary && (B.cs == 1 || B.rs == 1)) {
-    const float* Bt = B.p;
-    long ldb = B.rs;
-    if (B.cs != 1) {
-      // B's rows strided (W^T read through W): a contiguous copy first, grown once per thread
-      thread_local std::vector<float> copy;
-      if (copy.size() < size_t(X.cols) * size_t(N)) copy.resize(size_t(X.cols) * size_t(N));
-      gemm_transpose(copy.data(), N, B.p, B.cs, N, X.cols);  // copy[k N + n] = B(k, n) = B.p[n cs + k]
-      Bt = copy.data(), ldb = N;
-    }
-    (g_kernel == GemmKernel::avx512 ? gemm_binary_rows_avx512 : gemm_binary_rows_avx2)(
-        C, ldc, X.row_start.data(), X.row_cols.data(), Bt, ldb, X.rows, N, accumulate, bias);
-    return true;
-  }
-#endif
-  (void)C, (void)ldc, (void)X, (void)B, (void)N, (void)accumulate, (void)bias;
-  return false;
-}
-
-bool gemm_binary_cols(float* C, long ldc, StridedMat A, const BinaryOperand& X, int M, bool accumulate,
-                      const float* bias) {
-#if defined(VAE_OWN_GEMM)
-  if (own_kernel() && X.binary && A.rs == 1) {
-    (g_kernel == GemmKernel::avx512 ? gemm_binary_cols_avx512 : gemm_binary_cols_avx2)(
-        C, ldc, A, X.col_start.data(), X.col_rows.data(), M, X.cols, accumulate, bias);
-    return true;
-  }
-#endif
-  (void)C, (void)ldc, (void)A, (void)X, (void)M, (void)accumulate, (void)bias;
   return false;
 }

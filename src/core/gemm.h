@@ -46,18 +46,21 @@ struct BinaryOperand {
   std::vector<int> col_start;   // cols + 1: column c's 1s at rows col_rows[col_start[c] .. col_start[c + 1])
   std::vector<int> col_rows;    // (each list ascending)
   std::vector<int> fill;        // cols: room for making the columns' lists
-  // Indexes the matrix; true (binary) if every element is 0 or 1 and at most half are 1, the
-  // project's kernel runs (the products below would decline otherwise) and gemm_binary() is on.
+  // Indexes the matrix; true (binary) if every element is 0 or 1 and at most half are 1, and
+  // gemm_binary_runs() (the products below would decline otherwise).
   bool index(const float* p, long ld, int rows, int cols);
 };
 // Whether BinaryOperand::index looks for binary matrices at all (default on); process-wide, set
 // before work starts (a benchmark or a test comparing the products with and without).
 void gemm_set_binary(bool on);
 bool gemm_binary();
+// Whether the binary products run now: switched on and the project's kernel in use (with Eigen's,
+// every product is Eigen's; WebAssembly has only Eigen's).
+bool gemm_binary_runs();
 // C (M x N, M = X.rows) = X B [+ C] [+ 1 bias^T], X binary: row m of C is the sum of B's rows k
 // where X(m, k) = 1, in k order (the bits of gemm()). B: K x N with K = X.cols, rows or columns
-// contiguous (B.cs = 1 or B.rs = 1). Returns false (C untouched) when X is not binary or the kernel
-// in use is eigen.
+// contiguous (B.cs = 1 or B.rs = 1). Returns false (C untouched) when X is not binary or the
+// binary products do not run (gemm_binary_runs).
 bool gemm_binary_rows(float* C, long ldc, const BinaryOperand& X, StridedMat B, int N, bool accumulate,
                       const float* bias);
 // C (M x N, N = X.cols) = A X [+ C] [+ 1 bias^T], X binary (K x N, K = X.rows): column n of C is the
