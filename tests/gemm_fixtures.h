@@ -1,5 +1,6 @@
 // Helpers of the matrix-product tests (test_gemm.cpp, test_gemm_binary.cpp).
 #pragma once
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -33,3 +34,18 @@ struct KernelScope {
     gemm_set_binary(binary);
   }
 };
+
+// C = A B [+ C] [+ bias] as gemm.h defines it: fma over k in order from +0, then + C, then + bias
+inline std::vector<float> reference(const StridedMat& a, const StridedMat& b, int M, int N, int K,
+                                    const std::vector<float>& C0, bool accumulate, const float* bias) {
+  std::vector<float> want = C0;
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float acc = 0.0f;
+      for (int k = 0; k < K; ++k) acc = std::fma(a.p[i * a.rs + k * a.cs], b.p[k * b.rs + j * b.cs], acc);
+      if (accumulate) acc = C0[size_t(i) * N + j] + acc;
+      if (bias) acc = acc + bias[j];
+      want[size_t(i) * N + j] = acc;
+    }
+  return want;
+}

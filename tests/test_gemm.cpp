@@ -44,15 +44,8 @@ TEST_CASE("gemm: every kernel this CPU runs gives each element one FMA chain ove
         for (int mode = 0; mode < 3; ++mode) {  // plain, + C, + bias
           const bool accumulate = mode == 1;
           const float* bia = mode == 2 ? bias.data() : nullptr;
-          std::vector<float> want = C0, got = C0;
-          for (int i = 0; i < M; ++i)
-            for (int j = 0; j < N; ++j) {
-              float acc = 0.0f;
-              for (int k = 0; k < K; ++k) acc = std::fma(a.p[i * a.rs + k * a.cs], b.p[k * b.rs + j * b.cs], acc);
-              if (accumulate) acc = C0[size_t(i) * N + j] + acc;
-              if (bia) acc = acc + bia[j];
-              want[size_t(i) * N + j] = acc;
-            }
+          const std::vector<float> want = reference(a, b, M, N, K, C0, accumulate, bia);
+          std::vector<float> got = C0;
           REQUIRE(gemm(got.data(), N, a, b, M, N, K, accumulate, bia));
           INFO(gemm_kernel_name(kernel) << " M " << M << " N " << N << " K " << K << " A^T " << a_t << " B^T " << b_t
                                         << " mode " << mode);

@@ -47,21 +47,6 @@ std::vector<GemmKernel> binary_kernels() {
   return out;
 }
 
-// C = A B [+ C] [+ bias] as gemm.h defines it: fma over k in order from +0, then + C, then + bias
-std::vector<float> reference(const StridedMat& a, const StridedMat& b, int M, int N, int K, const std::vector<float>& C0,
-                             bool accumulate, const float* bias) {
-  std::vector<float> want = C0;
-  for (int i = 0; i < M; ++i)
-    for (int j = 0; j < N; ++j) {
-      float acc = 0.0f;
-      for (int k = 0; k < K; ++k) acc = std::fma(a.p[i * a.rs + k * a.cs], b.p[k * b.rs + j * b.cs], acc);
-      if (accumulate) acc = C0[size_t(i) * N + j] + acc;
-      if (bias) acc = acc + bias[j];
-      want[size_t(i) * N + j] = acc;
-    }
-  return want;
-}
-
 // M x N x K: the tails of each width (vectors of 8 and 16, groups of 64 columns or rows), the
 // first layer's shapes (a block of 50 images, 784 pixels, 400 units; a piece of 64 rows)
 const int kShapes[][3] = {{1, 1, 1}, {7, 13, 5}, {50, 400, 784}, {13, 49, 33}, {64, 784, 50}, {67, 70, 20}, {3, 200, 9}};

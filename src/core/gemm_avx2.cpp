@@ -69,11 +69,6 @@ int gemm_ones_avx2(const float* x, int cols, int* out, bool* other) {
     neither |= ~(is1 | is0) & 0xFF;
     for (unsigned bits = static_cast<unsigned>(is1); bits; bits &= bits - 1) out[n++] = j + __builtin_ctz(bits);
   }
-  for (; j < cols; ++j) {
-    out[n] = j;
-    n += x[j] == 1.0f;
-    neither |= x[j] != 0.0f && x[j] != 1.0f;
-  }
   *other = neither != 0;
-  return n;
+  return gemm_detail::ones_tail(x, j, cols, out, n, other);
 }

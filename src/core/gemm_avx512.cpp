@@ -84,11 +84,6 @@ int gemm_ones_avx512(const float* x, int cols, int* out, bool* other) {
     n += __builtin_popcount(is1);
     col = _mm512_add_epi32(col, _mm512_set1_epi32(16));
   }
-  for (; j < cols; ++j) {
-    out[n] = j;
-    n += x[j] == 1.0f;
-    neither |= x[j] != 0.0f && x[j] != 1.0f;
-  }
   *other = neither != 0;
-  return n;
+  return gemm_detail::ones_tail(x, j, cols, out, n, other);
 }

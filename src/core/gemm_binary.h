@@ -19,6 +19,18 @@ inline float finish_one(float acc, const float* c, bool accumulate, const float*
   return acc;
 }
 
+// The columns of the 1s among x[j .. cols) appended to out at n (each column written, kept where it
+// is a 1); the new count returned, *other set if an element was neither 0 nor 1. The tail of each
+// width's vectorized index (gemm_ones_avx2, gemm_ones_avx512).
+inline int ones_tail(const float* x, int j, int cols, int* out, int n, bool* other) {
+  for (; j < cols; ++j) {
+    out[n] = j;
+    n += x[j] == 1.0f;
+    *other = *other || (x[j] != 0.0f && x[j] != 1.0f);
+  }
+  return n;
+}
+
 template <class V>
 struct Binary {
   static constexpr int W = V::W;

@@ -23,7 +23,8 @@ bool activation_parse(const std::string& name, Activation* out);
 // Y (B x out) = X (B x in) W^T (out x in) + b (out). Wt, where the caller keeps one: W^T itself
 // (in x out, row-major), which the project's kernel reads in place instead of transposing W into
 // its panels on every call; the same bits either way.
-// ones, where the caller indexed a binary X (gemm.h): the product sums W^T's rows over X's 1s.
+// ones, where the caller indexed X (gemm.h): if it found X binary, the product sums W^T's rows over
+// X's 1s.
 void linear_forward(MatRef Y, const ConstMatRef& X, const ConstMatRef& W, const ConstVecRef& b,
                     const float* Wt = nullptr, const BinaryOperand* ones = nullptr);
 // A linear layer's weight gradient dW (out x in) += dY^T X (dY: rows x out, X: rows x in, all
@@ -39,7 +40,7 @@ struct WeightGrad {
   long ld_X;
   int out, in, rows;
   int step, count;  // count pieces of step rows, the last one shorter
-  const BinaryOperand* ones;  // X's 1s where X is binary and indexed (gemm.h), else nullptr
+  const BinaryOperand* ones;  // X's index (gemm.h), where the caller made one, else nullptr
   static WeightGrad of(MatRef dW, const ConstMatRef& dY, const ConstMatRef& X, const BinaryOperand* ones = nullptr);
   int pieces() const { return count; }
   int piece_first(int k) const { return k * step; }  // k < pieces(): its first row of dW

@@ -124,7 +124,7 @@ struct DropoutDraw {
 // A stack of hidden layers, on the first n = input.rows() rows of each buffer:
 //   H_i = act(W_i H_{i-1} + b_i), H_{-1} = input, for the first `count` slots (W, b in params),
 // each followed by dropout when `dropout` is given; params_t: TransposedWeights::base() of these
-// params, or nullptr; input_ones: the input's 1s where the caller indexed a binary input (gemm.h).
+// params, or nullptr; input_ones: the input's index of its 1s (gemm.h), where the caller made one.
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
                         const ConstMatRef& input, Activation act, const DropoutDraw* dropout = nullptr,
                         const float* params_t = nullptr, const BinaryOperand* input_ones = nullptr);

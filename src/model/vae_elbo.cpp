@@ -27,11 +27,11 @@ void encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMat
   assert(n <= w.batch);
   // h_i = act(W_i h_{i-1} + b_i), h_{-1} = x (or [x | y]), each times its dropout mask in training
   const ConstMatRef input = with_labels(w.x_in, X, Y, p.config.classes);
-  // a binary input's 1s (binarized digits): W_0 x sums W_0's columns at them, here and in its gradient
-  const bool binary = w.x_ones.index(input.data(), input.outerStride(), static_cast<int>(input.rows()),
-                                     static_cast<int>(input.cols()));
+  // a binary input's 1s (binarized digits): W_0 x sums W_0's columns at them, here and in its
+  // gradient (any other input: the products see x_ones.binary false and run dense)
+  w.x_ones.index(input.data(), input.outerStride(), static_cast<int>(input.rows()), static_cast<int>(input.cols()));
   mlp_hidden_forward(w.enc_h, p.encoder, p.encoder.size(), p.data.data(), input, p.config.activation, dropout,
-                     w.wt ? w.wt->base() : nullptr, binary ? &w.x_ones : nullptr);
+                     w.wt ? w.wt->base() : nullptr, &w.x_ones);
   // [mu | a] = W_heads h + b_heads
   linear_forward(w.heads.topRows(n), w.enc_h.back().topRows(n), p.heads_W(), p.heads_b());
 }
@@ -138,8 +138,7 @@ void vae_encoder_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& X, 
     activation_backward(w.d_enc_h[i], w.d_enc_h[i], w.enc_h[i], act);
     if (i == 0)
       linear_backward(w.d_unused, grad_W(w.grad, p.encoder[0]), grad_b(w.grad, p.encoder[0]), w.d_enc_h[0],
-                      p.config.classes > 0 ? ConstMatRef(w.x_in) : X, p.W(p.encoder[0]), w.defer,
-                      w.x_ones.binary ? &w.x_ones : nullptr);
+                      p.config.classes > 0 ? ConstMatRef(w.x_in) : X, p.W(p.encoder[0]), w.defer, &w.x_ones);
     else
       linear_backward(w.d_enc_h[i - 1], grad_W(w.grad, p.encoder[i]), grad_b(w.grad, p.encoder[i]), w.d_enc_h[i],
                       w.enc_h[i - 1], p.W(p.encoder[i]));
