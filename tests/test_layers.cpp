@@ -176,6 +176,30 @@ TEST_CASE("bce from logits backward is sigmoid(logits) - x and matches finite di
   CHECK(dL(0, 0) == Approx(1.0 / (1.0 + std::exp(-L(0, 0))) - X(0, 0)).margin(1e-6));
 }
 
+TEST_CASE("bce from logits in one pass gives the forward's loss and the backward's gradient", "[layers][grad]") {
+  Rng rng(9);
+  const int B = 4, D = 37;
+  // logits of both signs, some far out (e = exp(-|l|) underflows toward 0 there), and 0 itself
+  Mat L = random_mat(B, D, rng, 12.0f), X(B, D);
+  L(0, 0) = 0.0f;
+  L(1, 1) = 90.0f;
+  L(2, 2) = -90.0f;
+  for (float& x : X.reshaped()) x = rng.uniform() < 0.3f ? 1.0f : 0.0f;
+  Vec loss(B), loss_ref(B);
+  Mat dL(B, D), dL_ref(B, D);
+  const float scale = 0.25f;
+  bce_logits_forward_backward(loss, dL, L, X, scale);
+  bce_logits_forward(loss_ref, L, X);
+  bce_logits_backward(dL_ref, L, X, scale);
+  for (int b = 0; b < B; ++b) CHECK(loss[b] == Approx(loss_ref[b]).epsilon(1e-6));
+  // the same sigmoid to a few ulps of 1 (a different formula for it, so not the same bits)
+  CHECK((dL - dL_ref).cwiseAbs().maxCoeff() <= 4e-7f);
+  CHECK(dL(0, 0) == Approx(scale * (0.5 - X(0, 0))).margin(1e-7));
+  CHECK(dL(1, 1) == Approx(scale * (1.0 - X(1, 1))).margin(1e-7));
+  CHECK(dL(2, 2) == Approx(scale * (0.0 - X(2, 2))).margin(1e-7));
+  CHECK(std::isfinite(loss.sum()));
+}
+
 TEST_CASE("bce from logits equals -[x log s + (1-x) log(1-s)] at moderate logits", "[layers]") {
   Mat L(1, 4), X(1, 4);
   L << -2.0f, -0.5f, 0.5f, 3.0f;

@@ -173,6 +173,18 @@ void bce_logits_backward(MatRef dlogits, const ConstMatRef& logits, const ConstM
   dlogits = scale * (logits.array().logistic() - X.array());
 }
 
+void bce_logits_forward_backward(VecRef loss, MatRef dlogits, const ConstMatRef& logits, const ConstMatRef& X,
+                                 float scale) {
+  assert(logits.rows() == X.rows() && logits.cols() == X.cols() && loss.size() == X.rows());
+  assert(dlogits.rows() == X.rows() && dlogits.cols() == X.cols());
+  // e = exp(-|l|), held in dlogits until the gradient overwrites it
+  dlogits = (-logits.array().abs()).exp();
+  // bce = max(l, 0) - l x + log1p(e), summed over pixels
+  loss = (logits.array().max(0.0f) - logits.array() * X.array() + dlogits.array().log1p()).rowwise().sum();
+  // d bce / d l = sigmoid(l) - x, sigmoid(l) = 1 / (1 + e) for l >= 0, e / (1 + e) below
+  dlogits = scale * ((logits.array() >= 0.0f).select(1.0f, dlogits.array()) / (1.0f + dlogits.array()) - X.array());
+}
+
 void gaussian_nll_forward(VecRef loss, const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X) {
   assert(logits.rows() == X.rows() && logits.cols() == X.cols() && logvar.rows() == X.rows() &&
          logvar.cols() == X.cols() && loss.size() == X.rows());

@@ -86,6 +86,10 @@ void bce_logits_forward(VecRef loss, const ConstMatRef& logits, const ConstMatRe
 void bce_logits_pixels(MatRef cost, const ConstMatRef& logits, const ConstMatRef& X);
 // dlogits = scale * (sigmoid(logits) - X): the fused, stable gradient of sigmoid + BCE
 void bce_logits_backward(MatRef dlogits, const ConstMatRef& logits, const ConstMatRef& X, float scale);
+// Both in one pass, as training needs them: loss as bce_logits_forward, dlogits as
+// bce_logits_backward, from one exp(-|l|) per pixel (sigmoid(l) = [l >= 0 ? 1 : e] / (1 + e))
+void bce_logits_forward_backward(VecRef loss, MatRef dlogits, const ConstMatRef& logits, const ConstMatRef& X,
+                                 float scale);
 
 // Gaussian negative log-likelihood with mean m = sigmoid(logits), as the paper's Gaussian decoder
 // constrains its means to (0, 1) (Kingma & Welling 2014, section 5), and a log-variance lv per pixel

@@ -28,6 +28,14 @@ void likelihood_nll_backward(MatRef dlogits, MatRef dlogvar, Likelihood likeliho
     gaussian_nll_backward(dlogits, dlogvar, logits, logvar, X, scale);
 }
 
+void likelihood_nll_forward_backward(VecRef nll, MatRef dlogits, MatRef dlogvar, Likelihood likelihood,
+                                     const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X,
+                                     float scale) {
+  if (likelihood == Likelihood::bernoulli) return bce_logits_forward_backward(nll, dlogits, logits, X, scale);
+  gaussian_nll_forward(nll, logits, logvar, X);
+  gaussian_nll_backward(dlogits, dlogvar, logits, logvar, X, scale);
+}
+
 double bits_per_dim(double log_px, const VaeConfig& c) {
   const double D = c.input, ln2 = std::log(2.0);
   // Bernoulli: -log2 p(x) / D

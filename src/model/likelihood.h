@@ -14,6 +14,10 @@ void likelihood_nll_pixels(MatRef cost, Likelihood likelihood, const ConstMatRef
 // dlogits (n x D) = scale * d nll / d logits; dlogvar (n x D, Gaussian only) = scale * d nll / d logvar.
 void likelihood_nll_backward(MatRef dlogits, MatRef dlogvar, Likelihood likelihood, const ConstMatRef& logits,
                              const ConstMatRef& logvar, const ConstMatRef& X, float scale);
+// Both, as a training step needs them (the Bernoulli's in one pass over the pixels).
+void likelihood_nll_forward_backward(VecRef nll, MatRef dlogits, MatRef dlogvar, Likelihood likelihood,
+                                     const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X,
+                                     float scale);
 
 // Bits per dimension of log p(x) (nats per image of D pixels). Bernoulli: of the binarized pixels,
 // -log p(x) / (D ln 2). Gaussian: a density on x = (pixel + u) / 256 in [0, 1]^D gives the 8-bit
