@@ -167,14 +167,13 @@ VaeLoss vae_forward_backward(VaeWork& w, const VaeParams& p, const ConstMatRef& 
     // z = mu + exp(logvar / 2) * eps  (the reparameterization trick)
     w.z = mu + (0.5f * logvar.array()).exp().matrix().cwiseProduct(w.eps);
     vae_decode_train(w, p, w.z, Y, rng, dropout);
-    if (!want_grad) {
+    // -log p(x|z), and with the gradient dL/dlogits (and dL/dlogvar of a Gaussian decoder) of it over B L
+    if (want_grad)
+      likelihood_nll_forward_backward(w.nll, w.d_logits, w.d_dec_logvar, lik, w.logits, w.dec_logvar, X, sample_scale);
+    else
       likelihood_nll(w.nll, lik, w.logits, w.dec_logvar, X);
-      nll_sum += w.nll.cast<double>().sum();
-      continue;
-    }
-    // -log p(x|z), and dL/dlogits (and dL/dlogvar of a Gaussian decoder) of it over B L
-    likelihood_nll_forward_backward(w.nll, w.d_logits, w.d_dec_logvar, lik, w.logits, w.dec_logvar, X, sample_scale);
     nll_sum += w.nll.cast<double>().sum();
+    if (!want_grad) continue;
     vae_decoder_backward(w, p, dropout, samples == 1);
     // dz/dmu = 1;  dz/dlogvar = eps exp(logvar / 2) / 2
     w.d_heads.leftCols(Z) += w.d_z;
