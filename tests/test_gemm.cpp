@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -141,7 +142,7 @@ TEST_CASE("TransposedWeights: each layer's W^T, and the VAE's passes give the sa
   REQUIRE(gemm_set_kernel(GemmKernel::eigen));
   TransposedWeights none;
   CHECK_FALSE(none.prepare(p));  // Eigen's product reads W as it is: nothing to keep
-  CHECK(none.base() == nullptr);
+  CHECK(none.empty());
   const std::vector<GemmKernel> kernels = own_kernels();
   if (kernels.empty()) WARN("no kernel of gemm.h on this CPU/build: only the Eigen case is checked");
   for (GemmKernel kernel : kernels) {
@@ -152,9 +153,10 @@ TEST_CASE("TransposedWeights: each layer's W^T, and the VAE's passes give the sa
     for (const std::vector<LinearSlot>* stack : {&p.encoder, &p.decoder})
       for (const LinearSlot& s : *stack) {
         const Mat W = p.W(s);
-        const ConstMatMap Wt(whole.base() + s.w_offset, s.in, s.out);
+        const ConstMatMap Wt(whole.of(s), s.in, s.out);
         INFO(gemm_kernel_name(kernel) << " layer " << s.out << " x " << s.in);
         CHECK(Wt == W.transpose());
+        CHECK(reinterpret_cast<std::uintptr_t>(whole.of(s)) % 64 == 0);  // from a cache line
       }
     // a training pass and a decoding with W^T kept give the bits of the passes that transpose W
     VaeWork plain, kept;

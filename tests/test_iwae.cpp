@@ -65,7 +65,10 @@ TEST_CASE("IWAE bound gradient matches finite differences for a conditional Gaus
   c.likelihood = Likelihood::gaussian;
   c.posterior_scale = PosteriorScale::softplus;
   c.dropout = 0.2f;
-  check_all_tensors(c, 1, 1e-3, true);
+  // h = 1e-2, as for the other IWAE check: at 1e-3 the loss's float roundoff over 2h reached the
+  // floor on an AVX2 build (AMD EPYC, Zen 3: decoder.2.weight 0.0208 > 2e-2); at 1e-2 the largest
+  // error there is 7.9e-4
+  check_all_tensors(c, 1, 1e-2, true);
 }
 
 TEST_CASE("IWAE with K = 1 has the ELBO's gradient: the decoder's on the same draws, the encoder's on average",

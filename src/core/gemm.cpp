@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/aligned.h"
+
 #if defined(VAE_OWN_GEMM)
 void gemm_run_avx2(float* C, long ldc, const StridedMat& A, const StridedMat& B, int M, int N, int K,
                    bool accumulate, const float* bias, int threads, float* Ap, float* Bp);
@@ -76,7 +78,8 @@ bool gemm(float* C, long ldc, StridedMat A, StridedMat B, int M, int N, int K, b
   if (own_kernel()) {
     // the packed copies of A and B, grown once per calling thread (then the training step allocates
     // nothing). Here, not in the kernels' files: those are compiled for other instructions.
-    thread_local std::vector<float> ap, bp;
+    // From a cache line: a panel's row of 16 floats (AVX2) is then one line, not two
+    thread_local AlignedFloats ap, bp;
     const size_t a_size = size_t(M + 16) * K, b_size = size_t(N + 64) * K;
     if (ap.size() < a_size) ap.resize(a_size);
     if (bp.size() < b_size) bp.resize(b_size);

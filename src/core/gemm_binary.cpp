@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/aligned.h"
 #include "core/gemm.h"
 
 using OnesFn = int (*)(const float* x, int cols, int* out, bool* other);
@@ -88,7 +89,7 @@ bool gemm_binary_rows(float* C, long ldc, const BinaryOperand& X, StridedMat B, 
   long ldb = B.rs;
   if (B.cs != 1) {
     // B's rows strided (W^T read through W): a contiguous copy first, grown once per thread
-    thread_local std::vector<float> copy;
+    thread_local AlignedFloats copy;
     if (copy.size() < std::size_t(X.cols) * std::size_t(N)) copy.resize(std::size_t(X.cols) * std::size_t(N));
     // copy[k N + n] = B(k, n) = B.p[n cs + k], in the kernel's registers
     gemm_transpose(copy.data(), N, B.p, B.cs, N, X.cols);

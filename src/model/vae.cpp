@@ -270,27 +270,43 @@ Mat one_hot(const uint8_t* labels, Eigen::Index n, int classes) {
 }
 
 bool TransposedWeights::prepare(const VaeParams& p) {
+  w_offsets.clear(), offsets.clear();
   if (gemm_kernel() == GemmKernel::eigen) {
     data.clear();
     return false;
   }
-  data.resize(p.size());
+  // each layer's W^T from a 64-byte line: offsets rounded up to 16 floats
+  size_t at = 0;
+  for (const std::vector<LinearSlot>* stack : {&p.encoder, &p.decoder})
+    for (const LinearSlot& s : *stack) {
+      w_offsets.push_back(s.w_offset);
+      offsets.push_back(at);
+      at += (static_cast<size_t>(s.out) * static_cast<size_t>(s.in) + 15) / 16 * 16;
+    }
+  data.resize(at);
   return true;
 }
 
+const float* TransposedWeights::of(const LinearSlot& s) const {
+  for (size_t i = 0; i < w_offsets.size(); ++i)
+    if (w_offsets[i] == s.w_offset) return data.data() + offsets[i];
+  assert(false && "a layer of the params prepare() was given");
+  return nullptr;
+}
+
 void TransposedWeights::update(const VaeParams& p) {
-  assert(data.size() == p.size());
+  assert(!data.empty());
   for (const std::vector<LinearSlot>* stack : {&p.encoder, &p.decoder})
     for (const LinearSlot& s : *stack) {
       // W (out x in) becomes W^T (in x out)
-      const bool done = gemm_transpose(data.data() + s.w_offset, s.out, p.data.data() + s.w_offset, s.in, s.out, s.in);
+      const bool done = gemm_transpose(const_cast<float*>(of(s)), s.out, p.data.data() + s.w_offset, s.in, s.out, s.in);
       assert(done);
       (void)done;
     }
 }
 
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
-                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout, const float* params_t,
+                        const ConstMatRef& input, Activation act, const DropoutDraw* dropout, const TransposedWeights* wt,
                         const BinaryOperand* input_ones) {
   const Eigen::Index n = input.rows();
   for (size_t i = 0; i < count; ++i) {
@@ -298,7 +314,7 @@ void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slot
     auto out = H[i].topRows(n);
     const ConstMatMap W(params + s.w_offset, s.out, s.in);
     const ConstVecMap b(params + s.b_offset, s.out);
-    const float* Wt = params_t ? params_t + s.w_offset : nullptr;
+    const float* Wt = wt ? wt->of(s) : nullptr;
     if (i == 0)
       linear_forward(out, input, W, b, Wt, input_ones);
     else

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/aligned.h"
 #include "core/layers.h"
 #include "core/rng.h"
 #include "core/status.h"
@@ -100,17 +101,22 @@ struct VaeParams {
   std::vector<const LinearSlot*> slots() const;  // every layer, in layout order
 };
 
-// W^T of every encoder and decoder layer (in x out, row-major, each at its slot's w_offset) for a
-// caller that runs many products on the same weights (the trainer's two row blocks in a step on one
-// thread, a decoding benchmark): the products read W^T in place instead of each transposing W into panels.
-// Empty where the project's kernel does not run (Eigen's product reads W as it is).
+// W^T of every encoder and decoder layer (in x out, row-major) for a caller that runs many products
+// on the same weights (the trainer's two row blocks in a step on one thread, a decoding benchmark):
+// the products read W^T in place instead of each transposing W into panels. Each layer's W^T starts
+// on a 64-byte line, so a kernel's panel of 16 columns is one line a row (W^T at a layer's offset in
+// the parameters, 32 bytes off a line, read 2: decoding 125,000-129,000 -> 133,000-135,000 images/s,
+// AVX2, AMD EPYC Zen 3). Empty where the project's kernel does not run (Eigen's product reads W).
 struct TransposedWeights {
-  std::vector<float> data;
+  AlignedFloats data;
+  std::vector<size_t> w_offsets, offsets;  // each layer's w_offset in the parameters, its W^T's in data
   // sizes data for p's layout, or empties it without the project's kernel; true if in use
   bool prepare(const VaeParams& p);
   // W^T of p's weights as they are now; after prepare(p)
   void update(const VaeParams& p);
-  const float* base() const { return data.empty() ? nullptr : data.data(); }
+  bool empty() const { return data.empty(); }
+  // W^T of layer s (s.in x s.out, row-major); after prepare(p) for the params that hold s
+  const float* of(const LinearSlot& s) const;
 };
 
 // Dropout of a stack's hidden layers in training: units dropped with probability P, masks (rows x
@@ -123,11 +129,11 @@ struct DropoutDraw {
 
 // A stack of hidden layers, on the first n = input.rows() rows of each buffer:
 //   H_i = act(W_i H_{i-1} + b_i), H_{-1} = input, for the first `count` slots (W, b in params),
-// each followed by dropout when `dropout` is given; params_t: TransposedWeights::base() of these
-// params, or nullptr; input_ones: the input's index of its 1s (gemm.h), where the caller made one.
+// each followed by dropout when `dropout` is given; wt: W^T of these params (TransposedWeights), or
+// nullptr; input_ones: the input's index of its 1s (gemm.h), where the caller made one.
 void mlp_hidden_forward(std::vector<Mat>& H, const std::vector<LinearSlot>& slots, size_t count, const float* params,
                         const ConstMatRef& input, Activation act, const DropoutDraw* dropout = nullptr,
-                        const float* params_t = nullptr, const BinaryOperand* input_ones = nullptr);
+                        const TransposedWeights* wt = nullptr, const BinaryOperand* input_ones = nullptr);
 
 // Work buffers for B images, allocated once; the training step allocates nothing. The decoder's
 // buffers hold B * draws rows (the IWAE objective decodes K samples of every image at once).

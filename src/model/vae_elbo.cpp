@@ -31,7 +31,7 @@ void encode(VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMat
   // gradient (any other input: the products see x_ones.binary false and run dense)
   w.x_ones.index(input.data(), input.outerStride(), static_cast<int>(input.rows()), static_cast<int>(input.cols()));
   mlp_hidden_forward(w.enc_h, p.encoder, p.encoder.size(), p.data.data(), input, p.config.activation, dropout,
-                     w.wt ? w.wt->base() : nullptr, &w.x_ones);
+                     w.wt, &w.x_ones);
   // [mu | a] = W_heads h + b_heads
   linear_forward(w.heads.topRows(n), w.enc_h.back().topRows(n), p.heads_W(), p.heads_b());
 }
@@ -41,13 +41,12 @@ void decode(MatRef logits, VaeWork& w, const VaeParams& p, const ConstMatRef& z,
   const Eigen::Index n = z.rows();
   assert(n <= w.rows && logits.rows() == n);
   const size_t last = p.decoder.size() - 1;
-  const float* params_t = w.wt ? w.wt->base() : nullptr;
   mlp_hidden_forward(w.dec_h, p.decoder, last, p.data.data(), with_labels(w.z_in, z, Y, p.config.classes),
-                     p.config.activation, dropout, params_t);
+                     p.config.activation, dropout, w.wt);
   const auto h = w.dec_h[last - 1].topRows(n);
   // logits = W_out h + b_out (Bernoulli means, or the Gaussian's means, are sigmoid(logits))
   linear_forward(logits, h, p.W(p.decoder[last]), p.b(p.decoder[last]),
-                 params_t ? params_t + p.decoder[last].w_offset : nullptr);
+                 w.wt ? w.wt->of(p.decoder[last]) : nullptr);
   if (p.config.likelihood != Likelihood::gaussian) return;
   if (p.config.variance == DecoderVariance::per_pixel)
     // log sigma^2 = W_lv h + b_lv, per pixel
