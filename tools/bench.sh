@@ -12,13 +12,25 @@
 # bits); the fraction of the limit is measured on the dense products (--no-binary), whose GFLOP/s
 # are operations done, and printed also as the dense-equivalent rate of the default run.
 # A benchmark that prints figures, not a test: run it on an otherwise idle machine.
-# Usage: tools/bench.sh [--contended] [seconds per measurement, default 5]
+# Usage: tools/bench.sh [--contended] [--rounds N] [seconds per measurement, default 5]
 #   --contended: keeps one core (CPU 1) busy with another process (a shell loop) during the measurements
+#   --rounds N: runs ours and the peer's configurations N times in turn (default 1) and prints each
+#     round's ratios, then their medians: on a shared host whose speed drifts by a quarter within
+#     minutes, a ratio of runs made seconds apart, taken over several rounds, is the steadier figure
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-contended=0
-if [[ "${1:-}" == "--contended" ]]; then contended=1; shift; fi
-if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n 2,15p "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+contended=0 rounds=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --contended) contended=1; shift ;;
+    --rounds)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --rounds takes a whole number of rounds >= 1, got '${2:-}'" >&2; exit 2; }
+      rounds=$2; shift 2 ;;
+    -h|--help) sed -n 2,19p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
 seconds=${1:-5}
 [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench.sh: seconds must be a number, got '$seconds'" >&2; exit 2; }
 "$root/tools/build.sh" >/dev/null
@@ -27,7 +39,7 @@ ext=$(grep -o -w -E 'avx2|fma|avx512f|avx512bw|avx512vl' /proc/cpuinfo | sort -u
 # every one-thread measurement (ours, the peer's, the GEMM's) runs pinned to the same core, CPU 0: on
 # a shared host the two cores need not be equally fast (one was seen to train 30% slower than the other)
 pin() { if [[ $1 == 1 ]]; then taskset -c 0 "${@:2}"; else "${@:2}"; fi; }
-echo "{\"cpu\": \"$cpu\", \"cores\": $(nproc), \"vector_extensions\": \"${ext% }\", \"contended\": $contended, \"one_thread_runs_pinned_to_cpu\": 0}"
+echo "{\"cpu\": \"$cpu\", \"cores\": $(nproc), \"vector_extensions\": \"${ext% }\", \"contended\": $contended, \"rounds\": $rounds, \"one_thread_runs_pinned_to_cpu\": 0}"
 busy=""
 if [[ $contended == 1 ]]; then
   # on CPU 1, beside one of the 2-thread runs' threads but never beside the 1-thread runs (CPU 0):
@@ -86,71 +98,97 @@ done
 kernels=(eigen)
 [[ " $ext " == *" avx2 "* && " $ext " == *" fma "* ]] && kernels+=(avx2)
 [[ " $ext " == *" avx512f "* ]] && kernels+=(avx512)
-for t in 1 2; do
-  for k in "${kernels[@]}"; do
-    pin "$t" "$root/build/vae-bench" --seconds "$seconds" --threads "$t" --gemm "$k" | tr -d '\n' | tee "$out/ours$t-$k.json"; echo
-  done
-  # our kernels with the dense products only: the operations they do are the GFLOP/s they print
-  for k in "${kernels[@]:1}"; do
-    pin "$t" "$root/build/vae-bench" --train-only --no-binary --seconds "$seconds" --threads "$t" --gemm "$k" |
-      tr -d '\n' | tee "$out/dense$t-$k.json"; echo
+for r in $(seq "$rounds"); do
+  # one round, into a folder of its own: ours on 1 thread, the peer with torch on 1, ours on 2, the peer on 2
+  mkdir -p "$out/r$r"
+  [[ $rounds -gt 1 ]] && echo "{\"round\": $r}"
+  for t in 1 2; do
+    for k in "${kernels[@]}"; do
+      pin "$t" "$root/build/vae-bench" --seconds "$seconds" --threads "$t" --gemm "$k" | tr -d '\n' | tee "$out/r$r/ours$t-$k.json"; echo
+    done
+    # our kernels with the dense products only: the operations they do are the GFLOP/s they print
+    for k in "${kernels[@]:1}"; do
+      pin "$t" "$root/build/vae-bench" --train-only --no-binary --seconds "$seconds" --threads "$t" --gemm "$k" |
+        tr -d '\n' | tee "$out/r$r/dense$t-$k.json"; echo
+    done
+    # the peer with torch on t threads, right after ours on t threads
+    for b in 1 2; do
+      LD_PRELOAD=$best_alloc OPENBLAS_NUM_THREADS=$b pin "$((t * b))" /usr/bin/python3 "$root/tools/bench_torch.py" "$root/.deps/mnist" "$t" "$seconds" |
+        tee "$out/r$r/peer$t$b.json"
+    done
   done
 done
-for t in 1 2; do
-  for b in 1 2; do
-    LD_PRELOAD=$best_alloc OPENBLAS_NUM_THREADS=$b pin "$((t * b))" /usr/bin/python3 "$root/tools/bench_torch.py" "$root/.deps/mnist" "$t" "$seconds" |
-      tee "$out/peer$t$b.json"
-  done
-done
-/usr/bin/python3 - "$out" <<'PY'
-import glob, json, os, sys
-d = sys.argv[1]
-load = lambda name: json.load(open(os.path.join(d, name)))
-gemm = {t: load(f"gemm{t}.json") for t in (1, 2)}
-eigen = {t: load(f"eigen{t}.json") for t in (1, 2)}
-runs = {t: [load(os.path.basename(p)) for p in sorted(glob.glob(os.path.join(d, f"ours{t}-*.json")))] for t in (1, 2)}
-# ours: the fastest kernel at training on t threads, and at decoding on one
-ours = {t: max(runs[t], key=lambda r: r["train_samples_per_s"]) for t in (1, 2)}
-ours_decode = max(runs[1], key=lambda r: r["decode_images_per_s_1_thread"])
-peers = [load(os.path.basename(p)) for p in sorted(glob.glob(os.path.join(d, "peer*.json")))]
-# one thread means one core for the peer too: torch 1 thread and OpenBLAS 1 thread; two threads,
-# the best of every configuration; decoding runs torch on 1 thread, so only OpenBLAS 1 counts
-one_core = [p for p in peers if p["threads"] == 1 and p["openblas_threads"] == 1]
-best_train = {1: max(one_core, key=lambda p: p["train_samples_per_s"]),
-              2: max(peers, key=lambda p: p["train_samples_per_s"])}
-best_decode = max([p for p in peers if p["openblas_threads"] == 1], key=lambda p: p["decode_images_per_s_1_thread"])
-# FLOP per training sample, as vae-bench counts them for the model it ran (the layers' products)
-flop = ours[1]["train_flop_per_sample"]
-cfg = lambda p: (f"torch threads {p['threads']}, OPENBLAS_NUM_THREADS {p['openblas_threads']}" +
-                 (f", OPENBLAS_CORETYPE {p['openblas_coretype']}" if p["openblas_coretype"] != "detected" else "") +
-                 (f", allocator {p['allocator']}" if p.get("allocator", "glibc") != "glibc" else ""))
-summary = {"pytorch_best_training_1_core": cfg(best_train[1]), "pytorch_best_training": cfg(best_train[2]),
-           "pytorch_best_decoding_1_core": cfg(best_decode), "flop_per_training_sample": flop}
-for t in (1, 2):
-    # the limit: the fastest float32 GEMM this machine has at 1024^3: OpenBLAS's, Eigen's or ours
-    fastest = max([gemm[t]] + eigen[t], key=lambda k: k["gflops_1024^3"])
-    limit = fastest["gflops_1024^3"]
-    summary[f"gemm_limit_gflops_{t}_thread"] = limit
-    summary[f"gemm_limit_from_{t}_thread"] = fastest["blas"]
-    summary[f"train_gemm_{t}_thread"] = ours[t]["gemm"]
-    summary[f"train_samples_per_s_by_gemm_{t}_thread"] = {r["gemm"]: r["train_samples_per_s"] for r in runs[t]}
+/usr/bin/python3 - "$out" "$rounds" <<'PY'
+import glob, json, os, statistics, sys
+d, rounds = sys.argv[1], int(sys.argv[2])
+load = lambda path: json.load(open(path))
+gemm = {t: load(os.path.join(d, f"gemm{t}.json")) for t in (1, 2)}
+eigen = {t: load(os.path.join(d, f"eigen{t}.json")) for t in (1, 2)}
 
-    summary[f"train_ratio_vs_pytorch_best_{t}_thread"] = round(ours[t]["train_samples_per_s"] / best_train[t]["train_samples_per_s"], 2)
-    # the fraction of the limit: the fastest kernel's dense products (eigen's are always dense)
-    dense = [load(os.path.basename(p)) for p in glob.glob(os.path.join(d, f"dense{t}-*.json"))] + \
-            [r for r in runs[t] if not r.get("binary_products", False)]
-    dense_best = max(dense, key=lambda r: r["train_gflops"])
-    summary[f"train_dense_gemm_{t}_thread"] = dense_best["gemm"]
-    summary[f"train_dense_samples_per_s_{t}_thread"] = dense_best["train_samples_per_s"]
-    summary[f"train_fraction_of_gemm_limit_{t}_thread"] = round(dense_best["train_gflops"] / limit, 3)
-    summary[f"train_gflops_{t}_thread"] = ours[t]["train_gflops"]
-    summary[f"train_binary_products_{t}_thread"] = ours[t].get("binary_products", False)
-    # the default run's rate counted as dense multiply-adds (it does fewer): not a fraction of anything done
-    summary[f"train_dense_equivalent_fraction_of_gemm_limit_{t}_thread"] = round(ours[t]["train_gflops"] / limit, 3)
-summary["decode_gemm"] = ours_decode["gemm"]
-summary["decode_images_per_s_by_gemm_1_thread"] = {r["gemm"]: r["decode_images_per_s_1_thread"] for r in runs[1]}
-summary["decode_ratio_vs_pytorch_best_1_thread"] = round(ours_decode["decode_images_per_s_1_thread"] / best_decode["decode_images_per_s_1_thread"], 2)
-summary["train_2_threads_over_1"] = round(ours[2]["train_samples_per_s"] / ours[1]["train_samples_per_s"], 2)
-print(json.dumps(summary, indent=2))
+def summarize(rd):
+    """The comparison of one round (the files in folder rd), as the benchmark always printed it."""
+    runs = {t: [load(p) for p in sorted(glob.glob(os.path.join(rd, f"ours{t}-*.json")))] for t in (1, 2)}
+    # ours: the fastest kernel at training on t threads, and at decoding on one
+    ours = {t: max(runs[t], key=lambda r: r["train_samples_per_s"]) for t in (1, 2)}
+    ours_decode = max(runs[1], key=lambda r: r["decode_images_per_s_1_thread"])
+    peers = [load(p) for p in sorted(glob.glob(os.path.join(rd, "peer*.json")))]
+    # one thread means one core for the peer too: torch 1 thread and OpenBLAS 1 thread; two threads,
+    # the best of every configuration; decoding runs torch on 1 thread, so only OpenBLAS 1 counts
+    one_core = [p for p in peers if p["threads"] == 1 and p["openblas_threads"] == 1]
+    best_train = {1: max(one_core, key=lambda p: p["train_samples_per_s"]),
+                  2: max(peers, key=lambda p: p["train_samples_per_s"])}
+    best_decode = max([p for p in peers if p["openblas_threads"] == 1], key=lambda p: p["decode_images_per_s_1_thread"])
+    # FLOP per training sample, as vae-bench counts them for the model it ran (the layers' products)
+    flop = ours[1]["train_flop_per_sample"]
+    cfg = lambda p: (f"torch threads {p['threads']}, OPENBLAS_NUM_THREADS {p['openblas_threads']}" +
+                     (f", OPENBLAS_CORETYPE {p['openblas_coretype']}" if p["openblas_coretype"] != "detected" else "") +
+                     (f", allocator {p['allocator']}" if p.get("allocator", "glibc") != "glibc" else ""))
+    summary = {"pytorch_best_training_1_core": cfg(best_train[1]), "pytorch_best_training": cfg(best_train[2]),
+               "pytorch_best_decoding_1_core": cfg(best_decode), "flop_per_training_sample": flop}
+    for t in (1, 2):
+        # the limit: the fastest float32 GEMM this machine has at 1024^3: OpenBLAS's, Eigen's or ours
+        fastest = max([gemm[t]] + eigen[t], key=lambda k: k["gflops_1024^3"])
+        limit = fastest["gflops_1024^3"]
+        summary[f"gemm_limit_gflops_{t}_thread"] = limit
+        summary[f"gemm_limit_from_{t}_thread"] = fastest["blas"]
+        summary[f"train_gemm_{t}_thread"] = ours[t]["gemm"]
+        summary[f"train_samples_per_s_by_gemm_{t}_thread"] = {r["gemm"]: r["train_samples_per_s"] for r in runs[t]}
+        summary[f"pytorch_best_train_samples_per_s_{t}_thread"] = best_train[t]["train_samples_per_s"]
+        summary[f"train_ratio_vs_pytorch_best_{t}_thread"] = round(ours[t]["train_samples_per_s"] / best_train[t]["train_samples_per_s"], 2)
+        # the fraction of the limit: the fastest kernel's dense products (eigen's are always dense)
+        dense = [load(p) for p in glob.glob(os.path.join(rd, f"dense{t}-*.json"))] + \
+                [r for r in runs[t] if not r.get("binary_products", False)]
+        dense_best = max(dense, key=lambda r: r["train_gflops"])
+        summary[f"train_dense_gemm_{t}_thread"] = dense_best["gemm"]
+        summary[f"train_dense_samples_per_s_{t}_thread"] = dense_best["train_samples_per_s"]
+        summary[f"train_fraction_of_gemm_limit_{t}_thread"] = round(dense_best["train_gflops"] / limit, 3)
+        summary[f"train_gflops_{t}_thread"] = ours[t]["train_gflops"]
+        summary[f"train_binary_products_{t}_thread"] = ours[t].get("binary_products", False)
+        # the default run's rate counted as dense multiply-adds (it does fewer): not a fraction of anything done
+        summary[f"train_dense_equivalent_fraction_of_gemm_limit_{t}_thread"] = round(ours[t]["train_gflops"] / limit, 3)
+    summary["decode_gemm"] = ours_decode["gemm"]
+    summary["decode_images_per_s_by_gemm_1_thread"] = {r["gemm"]: r["decode_images_per_s_1_thread"] for r in runs[1]}
+    summary["pytorch_best_decode_images_per_s_1_thread"] = best_decode["decode_images_per_s_1_thread"]
+    summary["decode_ratio_vs_pytorch_best_1_thread"] = round(ours_decode["decode_images_per_s_1_thread"] / best_decode["decode_images_per_s_1_thread"], 2)
+    summary["train_2_threads_over_1"] = round(ours[2]["train_samples_per_s"] / ours[1]["train_samples_per_s"], 2)
+    return summary
+
+summaries = [summarize(os.path.join(d, f"r{r}")) for r in range(1, rounds + 1)]
+if rounds == 1:
+    print(json.dumps(summaries[0], indent=2))
+    sys.exit(0)
+# several rounds: each round's figures on a line, then the median of each over the rounds
+figures = ["train_ratio_vs_pytorch_best_1_thread", "train_ratio_vs_pytorch_best_2_thread",
+           "decode_ratio_vs_pytorch_best_1_thread", "train_fraction_of_gemm_limit_1_thread",
+           "train_fraction_of_gemm_limit_2_thread", "train_2_threads_over_1"]
+for r, s in enumerate(summaries, 1):
+    print(json.dumps({"round": r, **{k: s[k] for k in figures}}))
+median = {"rounds": rounds, "median_over_rounds": {}}
+for k, v in summaries[0].items():
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        median["median_over_rounds"][k] = round(statistics.median(s[k] for s in summaries), 3)
+median["median_over_rounds"]["peer_configurations_by_round"] = [
+    {k: s[k] for k in ("pytorch_best_training_1_core", "pytorch_best_training", "pytorch_best_decoding_1_core")} for s in summaries]
+print(json.dumps(median, indent=2))
 PY
 rm -rf "$out"
