@@ -296,10 +296,12 @@ const float* TransposedWeights::of(const LinearSlot& s) const {
 
 void TransposedWeights::update(const VaeParams& p) {
   assert(!data.empty());
+  size_t i = 0;  // the layers in prepare()'s order: layer i's W^T at offsets[i]
   for (const std::vector<LinearSlot>* stack : {&p.encoder, &p.decoder})
     for (const LinearSlot& s : *stack) {
+      assert(i < offsets.size() && w_offsets[i] == s.w_offset);
       // W (out x in) becomes W^T (in x out)
-      const bool done = gemm_transpose(const_cast<float*>(of(s)), s.out, p.data.data() + s.w_offset, s.in, s.out, s.in);
+      const bool done = gemm_transpose(data.data() + offsets[i++], s.out, p.data.data() + s.w_offset, s.in, s.out, s.in);
       assert(done);
       (void)done;
     }

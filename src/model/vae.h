@@ -104,9 +104,9 @@ struct VaeParams {
 // W^T of every encoder and decoder layer (in x out, row-major) for a caller that runs many products
 // on the same weights (the trainer's two row blocks in a step on one thread, a decoding benchmark):
 // the products read W^T in place instead of each transposing W into panels. Each layer's W^T starts
-// on a 64-byte line, so a kernel's panel of 16 columns is one line a row (W^T at a layer's offset in
-// the parameters, 32 bytes off a line, read 2: decoding 125,000-129,000 -> 133,000-135,000 images/s,
-// AVX2, AMD EPYC Zen 3). Empty where the project's kernel does not run (Eigen's product reads W).
+// on a 64-byte line, so a kernel's panel row of 16 floats is one line (at the layer's offset in one
+// vector, 16 or 48 bytes past a line, it was two: decoding medians 120,200 -> 134,385 images/s, AVX2,
+// AMD EPYC Zen 3). Empty where the project's kernel does not run (Eigen's product reads W).
 struct TransposedWeights {
   AlignedFloats data;
   std::vector<size_t> w_offsets, offsets;  // each layer's w_offset in the parameters, its W^T's in data
