@@ -1,9 +1,9 @@
-# Every shipped model carries a model card, and the README's table of shipped models shows the
+# Every shipped model carries a model card, and README.md's table of shipped models shows the
 # same figures as the cards: test ELBO, log p(x) (k = 5000 on all 10,000 test images), bits per
 # dimension and active units (where the card has them; every model of the family's options must),
 # classifier agreement, training wall time; the page's list of shipped models (src/app/site.cmake)
-# and the table name the same files; the table of ELBO-trained vs IWAE-trained models shows
-# mnist-best's and mnist-iwae's card figures. Usage: model_cards.py SOURCE_DIR
+# and the table name the same files; the table of ELBO-trained vs IWAE-trained models in
+# weights/README.md shows mnist-best's and mnist-iwae's card figures. Usage: model_cards.py SOURCE_DIR
 import json
 import re
 import struct
@@ -23,7 +23,8 @@ def minus(text):  # the README writes negative numbers with a real minus sign
 
 
 readme = open(root + "/README.md", encoding="utf-8").read()
-section = readme.split("## Shipped models", 1)[1].split("\n## ", 1)[0]
+parts = readme.split("## Shipped models", 1)
+section = parts[1].split("\n## ", 1)[0] if len(parts) == 2 else ""
 rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z0-9-]+)`[^\n]*", section, re.M)}
 site = open(root + "/src/app/site.cmake").read()
 shipped = re.search(r"^set\(models ([^)]*)\)", site, re.M).group(1).split()
@@ -31,7 +32,7 @@ problems = []
 for name in shipped + ["mnist-classifier"]:
     row = rows.get(name)
     if row is None:
-        problems.append(f"{name}: no row in the README's table")
+        problems.append(f"{name}: no row in the table of README.md's section 'Shipped models'")
         continue
     meta = metadata(f"{root}/weights/{name}.safetensors")
     wall = f"{round(float(meta['wall_time_s'])):,} s"
@@ -66,10 +67,11 @@ for name in shipped + ["mnist-classifier"]:
             problems.append(f"{name}: classifier agreement {meta.get('classifier_agreement')} (target 0.95)")
         elif f"{100 * share:.2f}%" not in row:
             problems.append(f"{name}: agreement {100 * share:.2f}% not in the row")
-# The table of ELBO-trained vs IWAE-trained models shows the same two cards' figures.
-comparison = readme.split("## ELBO-trained vs IWAE-trained models", 1)
+# The table of ELBO-trained vs IWAE-trained models (weights/README.md) shows the same two cards' figures.
+weights_readme = open(root + "/weights/README.md", encoding="utf-8").read()
+comparison = weights_readme.split("## ELBO-trained vs IWAE-trained models", 1)
 if len(comparison) < 2:
-    problems.append("no section 'ELBO-trained vs IWAE-trained models' in the README")
+    problems.append("no section 'ELBO-trained vs IWAE-trained models' in weights/README.md")
 else:
     lines = comparison[1].split("\n## ", 1)[0].splitlines()
     for name in ("mnist-best", "mnist-iwae"):

@@ -1,4 +1,4 @@
-# The README's PyTorch loader (tools/load_in_pytorch.py, quoted verbatim in the README) loads weights
+# The PyTorch loader (tools/load_in_pytorch.py, linked from weights/README.md) loads weights
 # files of this project and computes what the C++ core computes (vae-sample --json): the decoder's
 # means (and a Gaussian decoder's log-variance) of z, log p(x|z) of those images, and the encoder's mu
 # and sigma of them, to 1e-5. Every configuration is covered: the given files, and small models of each option trained
@@ -12,10 +12,6 @@ files = sys.argv[5:]
 sys.path.insert(0, source_dir + "/tools")
 import torch
 from load_in_pytorch import VAE, load_safetensors
-
-snippet = open(source_dir + "/tools/load_in_pytorch.py").read()
-readme = open(source_dir + "/README.md").read()
-assert snippet.strip() in readme, "README.md does not quote tools/load_in_pytorch.py verbatim"
 
 OPTIONS = [
     ["--activation", "tanh", "--likelihood", "gaussian"],
