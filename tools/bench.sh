@@ -12,21 +12,26 @@
 # bits); the fraction of the limit is measured on the dense products (--no-binary), whose GFLOP/s
 # are operations done, and printed also as the dense-equivalent rate of the default run.
 # A benchmark that prints figures, not a test: run it on an otherwise idle machine.
-# Usage: tools/bench.sh [--contended] [--rounds N] [seconds per measurement, default 5]
+# Usage: tools/bench.sh [--contended] [--rounds N] [--record] [seconds per measurement, default 5]
 #   --contended: keeps one core (CPU 1) busy with another process (a shell loop) during the measurements
 #   --rounds N: runs ours and the peer's configurations N times in turn (default 1) and prints each
 #     round's ratios, then their medians: on a shared host whose speed drifts by a quarter within
 #     minutes, a ratio of runs made seconds apart, taken over several rounds, is the steadier figure
+#   --record: appends the run's figures (the medians with --rounds) to tools/results/speed.csv, one
+#     row a measure (date, commit, CPU, measure, threads, ours, peer, ratio, unit, method), and
+#     redraws tools/results/speed.png from it (tools/plot_speed.py)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-contended=0 rounds=1
+contended=0 rounds=1 record=0
+args="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --contended) contended=1; shift ;;
     --rounds)
       [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --rounds takes a whole number of rounds >= 1, got '${2:-}'" >&2; exit 2; }
       rounds=$2; shift 2 ;;
-    -h|--help) sed -n 2,19p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --record) record=1; shift ;;
+    -h|--help) sed -n 2,22p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -118,9 +123,18 @@ for r in $(seq "$rounds"); do
     done
   done
 done
-/usr/bin/python3 - "$out" "$rounds" <<'PY'
-import glob, json, os, statistics, sys
+csv_out=""
+[[ $record == 1 ]] && csv_out=$root/tools/results/speed.csv
+# the CPU as the record names it: its model and its widest vector instructions, no commas
+widest=AVX; [[ " $ext " == *" avx2 "* ]] && widest=AVX2; [[ " $ext " == *" avx512f "* ]] && widest=AVX-512
+cpu_short="$(tr -d ',' <<<"$cpu" | sed 's/(R)//g; s/(TM)//g; s/ \{2,\}/ /g; s/ *$//') ($widest)"
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+method="bench.sh${args:+ $(sed 's/--record *//' <<<"$args")}"
+[[ $rounds -gt 1 ]] && method+=" median"
+/usr/bin/python3 - "$out" "$rounds" "$csv_out" "$cpu_short" "$commit" "${method% }" <<'PY'
+import csv, datetime, glob, json, os, statistics, sys
 d, rounds = sys.argv[1], int(sys.argv[2])
+csv_out, cpu, commit, method = sys.argv[3:7]
 load = lambda path: json.load(open(path))
 gemm = {t: load(os.path.join(d, f"gemm{t}.json")) for t in (1, 2)}
 eigen = {t: load(os.path.join(d, f"eigen{t}.json")) for t in (1, 2)}
@@ -173,9 +187,32 @@ def summarize(rd):
     summary["train_2_threads_over_1"] = round(ours[2]["train_samples_per_s"] / ours[1]["train_samples_per_s"], 2)
     return summary
 
+def record(s):
+    """Appends one run's figures to the speed record (tools/results/speed.csv), one row a measure."""
+    if not csv_out:
+        return
+    date = datetime.date.today().isoformat()
+    rows = []
+    for t in (1, 2):
+        ours = s[f"train_samples_per_s_by_gemm_{t}_thread"][s[f"train_gemm_{t}_thread"]]
+        rows.append(["training", t, round(ours), round(s[f"pytorch_best_train_samples_per_s_{t}_thread"]),
+                     s[f"train_ratio_vs_pytorch_best_{t}_thread"], "samples/s"])
+    ours = s["decode_images_per_s_by_gemm_1_thread"][s["decode_gemm"]]
+    rows.append(["decoding", 1, round(ours), round(s["pytorch_best_decode_images_per_s_1_thread"]),
+                 s["decode_ratio_vs_pytorch_best_1_thread"], "images/s"])
+    for t in (1, 2):
+        rows.append(["gemm_limit_fraction", t, s[f"train_fraction_of_gemm_limit_{t}_thread"], "", "", "fraction"])
+    rows.append(["training_scaling", 2, s["train_2_threads_over_1"], "", "", "x one thread"])
+    with open(csv_out, "a", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        for r in rows:
+            w.writerow([date, commit, cpu, *r, method])
+    print(json.dumps({"recorded_rows": len(rows), "into": csv_out}))
+
 summaries = [summarize(os.path.join(d, f"r{r}")) for r in range(1, rounds + 1)]
 if rounds == 1:
     print(json.dumps(summaries[0], indent=2))
+    record(summaries[0])
     sys.exit(0)
 # several rounds: each round's figures on a line, then the median of each over the rounds
 figures = ["train_ratio_vs_pytorch_best_1_thread", "train_ratio_vs_pytorch_best_2_thread",
@@ -190,5 +227,14 @@ for k, v in summaries[0].items():
 median["median_over_rounds"]["peer_configurations_by_round"] = [
     {k: s[k] for k in ("pytorch_best_training_1_core", "pytorch_best_training", "pytorch_best_decoding_1_core")} for s in summaries]
 print(json.dumps(median, indent=2))
+# the record holds the medians: the ratio of each measure's median over the rounds
+m = median["median_over_rounds"]
+record({**m, "train_gemm_1_thread": "median", "train_gemm_2_thread": "median", "decode_gemm": "median",
+        "train_samples_per_s_by_gemm_1_thread": {"median": statistics.median(max(s["train_samples_per_s_by_gemm_1_thread"].values()) for s in summaries)},
+        "train_samples_per_s_by_gemm_2_thread": {"median": statistics.median(max(s["train_samples_per_s_by_gemm_2_thread"].values()) for s in summaries)},
+        "decode_images_per_s_by_gemm_1_thread": {"median": statistics.median(max(s["decode_images_per_s_by_gemm_1_thread"].values()) for s in summaries)}})
 PY
 rm -rf "$out"
+if [[ $record == 1 ]]; then
+  /usr/bin/python3 "$root/tools/plot_speed.py" "$root/tools/results/speed.csv" "$root/tools/results/speed.png"
+fi

@@ -12,7 +12,7 @@ if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n 2,8p "$0" | sed '
 seconds=${1:-1}
 [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "growth.sh: seconds must be a number, got '$seconds'" >&2; exit 2; }
 "$root/tools/build.sh" >/dev/null
-"$root/tools/build-web.sh" --target vae-bench >/dev/null
+"$root/tools/build_web.sh" --target vae-bench >/dev/null
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 csv="$root/weights/cost-growth.csv"
 tmp=$(mktemp)

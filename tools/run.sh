@@ -5,5 +5,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
-"$root/tools/build-web.sh" --target vae-site
+"$root/tools/build_web.sh" --target vae-site
 exec node "$root/web/serve.mjs" "${1:-8080}" "$root/build-web/site"

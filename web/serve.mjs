@@ -132,7 +132,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const root = process.argv[3] || join(here, '..', 'build-web', 'site');
   if (!statSync(join(root, 'index.html'), { throwIfNoEntry: false })?.isFile()) {
-    console.error(`serve: ${root}/index.html not found (build the page first: tools/build-web.sh)`);
+    console.error(`serve: ${root}/index.html not found (build the page first: tools/build_web.sh)`);
     process.exit(1);
   }
   const { url } = await serve(root, port).catch((e) => {

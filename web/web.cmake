@@ -8,7 +8,7 @@ include_directories(BEFORE SYSTEM ${CMAKE_SOURCE_DIR}/web/shim)
 # Eigen sizes its matrix-product micro-kernel for 8 SSE registers on 32-bit targets (wasm32), but
 # engines compile SIMD128 to x86-64's 16 (ARM64's 32): the 16-register kernel decodes ~25% faster.
 add_compile_definitions(EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS=16)
-# The two-thread build (tools/build-web.sh configures it in build-web-mt): every translation unit with
+# The two-thread build (tools/build_web.sh configures it in build-web-mt): every translation unit with
 # -pthread (shared memory, atomics), two workers started with the module (the page's training thread
 # and the core's SideThread), so no thread start waits for the browser's event loop. Its programs are
 # named *-mt; the single-thread tree build-web assembles the site with both builds' pages.

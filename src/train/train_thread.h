@@ -4,7 +4,7 @@
 // state over when training starts, sends the options it may change (learning rate, batch, beta),
 // takes the newest parameters and every step's loss when it draws (never waiting: a try-lock), and
 // takes the whole state back when training stops. The steps are the Trainer's own: the same numbers
-// as steps taken in the frame, bit for bit (tests/test_train_thread.cpp).
+// as steps taken in the frame, bit for bit (tests/unit/test_train_thread.cpp).
 // Without threads (WebAssembly built without pthreads) available() is false and the program steps
 // in its frames instead.
 #pragma once

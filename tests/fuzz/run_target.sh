@@ -9,7 +9,7 @@ build=$1 target=$2 seconds=$3 grown=$4 mode=${5:-keep}
 here=$(cd "$(dirname "$0")" && pwd)
 seeds=$build/corpus/$target
 binary=$build/tests/fuzz/fuzz_$target
-[ -x "$binary" ] || { echo "FAIL $target: $binary not built (tools/build-fuzz.sh)"; exit 1; }
+[ -x "$binary" ] || { echo "FAIL $target: $binary not built (tools/build_asan.sh)"; exit 1; }
 [ -n "$(ls -A "$seeds" 2>/dev/null)" ] || { echo "FAIL $target: no seeds in $seeds (make_corpus)"; exit 1; }
 [ "$mode" = fresh ] && rm -rf "$grown"
 mkdir -p "$grown" "$build/findings"

@@ -49,7 +49,7 @@ function smallModelFile() {
 // Navigation to the first digits on screen. The browser's very first WebGL context (its GPU side
 // starting, SwiftShader here) costs most of a second once per browser, not per page: the page is
 // opened twice and the second opening (everything fetched again) is the one reported. The time is
-// a figure, not an assertion: the 1 s target is measured by tools/bench-browser.sh (median of 3).
+// a figure, not an assertion: the 1 s target is measured by tools/bench_browser.sh (median of 3).
 async function firstFrame(page, url) {
   const open = async (query) => {
     await page.goto(url + query);
@@ -61,7 +61,7 @@ async function firstFrame(page, url) {
   results.timeline = await page.evaluate(() => vaeApp.timeline);
   check('first digits on screen after navigation, the time recorded', Number.isFinite(results.first_digits_ms) && results.first_digits_ms > 0,
         `${results.first_digits_ms.toFixed(0)} ms (first page of a fresh browser: ${results.first_digits_cold_browser_ms.toFixed(0)} ms; ` +
-        'the 1 s target: tools/bench-browser.sh)');
+        'the 1 s target: tools/bench_browser.sh)');
   const s = await state(page);
   check('the page opens on the first shipped model', manifest.length > 0 && s.model.source === manifest[0].file &&
         s.model.name === nameOf(manifest[0]) && !s.status_error, `${s.model.source} (${s.status})`);

@@ -5,7 +5,7 @@
 #                                             non-numbers, and just past its range; sizes that only
 #                                             fail together (17 layers, too many parameters)
 #   cli_refuse.sh files BIN_DIR MNIST_DIR     files that parse but contradict their config, the data
-#                                             or each other (tests/make_unfit_files.py), next to
+#                                             or each other (tests/cli/make_unfit_files.py), next to
 #                                             good controls that must succeed
 set -uo pipefail
 group=$1 bin=$2 mnist=$3
@@ -71,7 +71,7 @@ HUGE_INTS=(-1 18446744073709551616 99999999999999999999999 9223372036854775808 1
 python3 "$here/make_unfit_files.py" "$T" "$mnist" >/dev/null || { echo "FAIL make_unfit_files.py"; exit 1; }
 case $group in
 numbers)
-  W=$here/../weights/mnist-z20.safetensors
+  W=$here/../../weights/mnist-z20.safetensors
   for flag in --hidden --latent --batch --epochs --samples --threads --train-limit; do
     bad_values "$bin/vae-train" -- $flag "${NON_NUMBERS[@]}" "${HUGE_INTS[@]}"
   done
@@ -100,7 +100,7 @@ numbers)
   bad_values "$bin/vae-sample" "$W" --json -- --temperature "${NON_NUMBERS[@]}" -1 10.5 1e300
   bad_values "$bin/vae-sample" "$W" --json -- --seed "${NON_NUMBERS[@]}" -1 18446744073709551616
   expect 1 "is not a conditional model" "$bin/vae-sample" "$W" --json --class 3
-  expect 1 "knows classes 0..9" "$bin/vae-sample" "$here/../weights/mnist-cvae.safetensors" --json --class 10
+  expect 1 "knows classes 0..9" "$bin/vae-sample" "$here/../../weights/mnist-cvae.safetensors" --json --class 10
 
   for flag in --hidden --latent --batch --decode-batch --threads; do
     bad_values "$bin/vae-bench" -- $flag "${NON_NUMBERS[@]}" "${HUGE_INTS[@]}"

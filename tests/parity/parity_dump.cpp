@@ -1,5 +1,5 @@
 // Prints numbers that the native and the WebAssembly builds of the core must agree on, one per
-// line, for tests/parity_compare.mjs:
+// line, for tests/parity/parity_compare.mjs:
 //   parity_dump decode WEIGHTS        64 z ~ N(0, I) from the project's Rng (seed 2014), decoded:
 //                                     64 x D decoder means sigmoid(logits), row by row (then a Gaussian
 //                                     decoder's 64 x D log-variances); then the encoder's mu and sigma

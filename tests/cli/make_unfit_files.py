@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the files of tests/cli_refuse.sh into DIR: weights, checkpoints and classifiers that parse
+"""Writes the files of tests/cli/cli_refuse.sh into DIR: weights, checkpoints and classifiers that parse
 as safetensors but do not fit (their config, the data, each other), each next to a good control
 made the same way, and a small MNIST subset (and broken variants) cut from the real files.
     make_unfit_files.py DIR MNIST_DIR"""

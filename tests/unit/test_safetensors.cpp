@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "io/safetensors.h"
 
 namespace fs = std::filesystem;
@@ -53,19 +54,6 @@ SafeTensorsFile golden_file() {
 }
 
 std::vector<uint8_t> golden_bytes() { return file_bytes(kGoldenHeader, {0, 1, 2, 3, 4, 5}); }
-
-// A fresh, empty directory under the system temp directory.
-fs::path make_temp_dir() {
-  static int counter = 0;
-  auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-  fs::path dir = fs::temp_directory_path() /
-                 ("vae_io_test_" + std::to_string(long(getpid())) + "_" +
-                  std::to_string(ticks) + "_" + std::to_string(counter++));
-  std::error_code error;
-  fs::create_directories(dir, error);
-  REQUIRE_FALSE(error);
-  return dir;
-}
 
 void remove_dir(const fs::path& dir) {
   std::error_code error;
@@ -286,7 +274,7 @@ TEST_CASE("a failed parse leaves the output untouched") {
 }
 
 TEST_CASE("file_write_atomic writes a file that file_read_all reads back") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_io_test");
   std::string path = (dir / "model.safetensors").string();
   std::vector<uint8_t> bytes = golden_bytes();
   REQUIRE(file_write_atomic(path, bytes).ok);
@@ -297,7 +285,7 @@ TEST_CASE("file_write_atomic writes a file that file_read_all reads back") {
 }
 
 TEST_CASE("file_write_atomic into a missing directory fails naming the path and leaves nothing") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_io_test");
   fs::path missing = dir / "no_such_dir";
   std::string path = (missing / "model.safetensors").string();
   Status status = file_write_atomic(path, golden_bytes());
@@ -309,7 +297,7 @@ TEST_CASE("file_write_atomic into a missing directory fails naming the path and 
 }
 
 TEST_CASE("file_write_atomic replaces an existing file whole and leaves no temp file") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_io_test");
   std::string path = (dir / "model.safetensors").string();
   REQUIRE(file_write_atomic(path, std::vector<uint8_t>(1000, 7)).ok);
   std::vector<uint8_t> shorter = {1, 2, 3};
@@ -324,7 +312,7 @@ TEST_CASE("file_write_atomic replaces an existing file whole and leaves no temp 
 }
 
 TEST_CASE("file_read_all of a missing file fails naming the path") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_io_test");
   std::string path = (dir / "absent.safetensors").string();
   std::vector<uint8_t> out = {9};
   Status status = file_read_all(path, &out);

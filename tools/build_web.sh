@@ -2,7 +2,7 @@
 # Configures and builds the two WebAssembly trees with Emscripten (Debian's 3.1.6): build-web-mt, the
 # two-thread build (pthreads: the page's vae-app-mt, the core's tests and vae-bench-mt), then
 # build-web, the single-thread build, whose site/ serves both pages (the page picks one).
-# Usage: tools/build-web.sh [--target T]  (T in both trees; for vae-site, build-web-mt's page vae-app)
+# Usage: tools/build_web.sh [--target T]  (T in both trees; for vae-site, build-web-mt's page vae-app)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # Debian's emcc needs Debian's acorn, which the machine's node only sees through NODE_PATH

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "io/idx.h"
 
 namespace fs = std::filesystem;
@@ -56,18 +57,6 @@ Status parse_images(const std::vector<uint8_t>& bytes) {
 Status parse_labels(const std::vector<uint8_t>& bytes) {
   std::vector<uint8_t> labels;
   return idx_parse_labels(bytes.data(), bytes.size(), &labels);
-}
-
-fs::path make_temp_dir() {
-  static int counter = 0;
-  auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-  fs::path dir = fs::temp_directory_path() /
-                 ("vae_idx_test_" + std::to_string(long(getpid())) + "_" +
-                  std::to_string(ticks) + "_" + std::to_string(counter++));
-  std::error_code error;
-  fs::create_directories(dir, error);
-  REQUIRE_FALSE(error);
-  return dir;
 }
 
 void write_file(const fs::path& path, const std::vector<uint8_t>& bytes) {
@@ -182,7 +171,7 @@ TEST_CASE("a label greater than 9 is rejected naming its index") {
 }
 
 TEST_CASE("mnist_load reads the train split from a directory") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_idx_test");
   write_file(dir / "train-images-idx3-ubyte", images_file(3));
   write_file(dir / "train-labels-idx1-ubyte", labels_file({5, 0, 4}));
   Dataset data;
@@ -199,7 +188,7 @@ TEST_CASE("mnist_load reads the train split from a directory") {
 }
 
 TEST_CASE("mnist_load reads the test split from the t10k files") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_idx_test");
   write_file(dir / "t10k-images-idx3-ubyte", images_file(2));
   write_file(dir / "t10k-labels-idx1-ubyte", labels_file({3, 8}));
   Dataset data;
@@ -209,7 +198,7 @@ TEST_CASE("mnist_load reads the test split from the t10k files") {
 }
 
 TEST_CASE("mnist_load rejects image and label files whose counts differ") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_idx_test");
   write_file(dir / "train-images-idx3-ubyte", images_file(3));
   write_file(dir / "train-labels-idx1-ubyte", labels_file({5, 0}));
   Dataset data;
@@ -223,7 +212,7 @@ TEST_CASE("mnist_load rejects image and label files whose counts differ") {
 }
 
 TEST_CASE("mnist_load reports a missing file by its path") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_idx_test");
   write_file(dir / "train-images-idx3-ubyte", images_file(1));
   Dataset data;
   Status status = mnist_load(dir.string(), "train", &data);
@@ -234,7 +223,7 @@ TEST_CASE("mnist_load reports a missing file by its path") {
 }
 
 TEST_CASE("mnist_load prefixes a bad file's message with its path") {
-  fs::path dir = make_temp_dir();
+  fs::path dir = make_temp_dir("vae_idx_test");
   write_file(dir / "train-images-idx3-ubyte", images_file(1, 28, 27));
   write_file(dir / "train-labels-idx1-ubyte", labels_file({1}));
   Dataset data;

@@ -1,4 +1,4 @@
-// Runs tests/parity_dump natively and as WebAssembly under node and compares the numbers they print
+// Runs tests/parity/parity_dump natively and as WebAssembly under node and compares the numbers they print
 // (one per line). Fails when the counts differ or any |native - wasm| exceeds the tolerance times
 // max(1, |native|): absolute for values up to 1, relative above (a Gaussian decoder's log-variances
 // reach -45, where float32's spacing is 4e-6 and the two builds' summation orders differ by a few).
@@ -16,7 +16,7 @@ if (!(tolerance >= 0) || !nativeBin || !wasmJs || args.length === 0) {
 }
 for (const [what, path, hint] of [
   ['native parity_dump', nativeBin, 'build the native tree first (bash tools/build.sh) or point -DVAE_NATIVE_BUILD_DIR at it'],
-  ['wasm parity_dump', wasmJs, 'build the web tree (bash tools/build-web.sh)'],
+  ['wasm parity_dump', wasmJs, 'build the web tree (bash tools/build_web.sh)'],
   ['weights file', args[1], 'train it (tools/run.sh) or set -DVAE_PARITY_WEIGHTS=PATH'],
 ]) {
   if (path !== undefined && !existsSync(path)) {

@@ -75,7 +75,7 @@ resume_matches)
   [ "$(stat -c %s "$tmp/a.bin")" -gt 100000 ] || fail "checkpoint data section too small: $(stat -c %s "$tmp/a.bin")"
   cmp "$tmp/a.bin" "$tmp/b.bin" || fail "resumed run's weights and moments differ from the straight run's" ;;
 model_card)
-  weights=$(cd "$(dirname "$0")/../weights" && pwd)
+  weights=$(cd "$(dirname "$0")/../../weights" && pwd)
   run "$bin/vae-train" --data "$mnist" --train-limit 600 --hidden 32 --latent 3 --epochs 1 --threads 1 --out "$tmp/m.safetensors"
   [ $code -eq 0 ] || fail "vae-train: $(cat "$tmp/err")"
   cp "$tmp/m.safetensors" "$tmp/before.safetensors"

@@ -2,7 +2,7 @@
 // as a learner would, saved to web/teach-*.png (whole page or one panel); the page on a 1920x1080
 // screen (web/screenshot.png), the Z = 2 manifold (web/screenshot-manifold.png) and a step of the tour
 // (web/tour.png).
-//   node tools/readme_shots.mjs [--site build-web/site] [--artifacts web]      (tools/screenshots.sh)
+//   node tools/screenshot_page_docs.mjs [--site build-web/site] [--artifacts web]      (tools/screenshot_page_docs.sh)
 import { join } from 'node:path';
 import { click, drag, frames, parseArgs, start, state, waitFor } from '../tests/web/harness.mjs';
 

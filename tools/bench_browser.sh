@@ -3,5 +3,5 @@
 # latent-map redraw, load time to first digits, module size; JSON on stdout. Builds the page first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/tools/build-web.sh" --target vae-site >&2
+"$root/tools/build_web.sh" --target vae-site >&2
 node "$root/tests/web/bench.mjs" --site "$root/build-web/site" "$@"

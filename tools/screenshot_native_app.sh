@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The native app's window check: runs build/src/app/vae-app under a virtual X server (Xvfb) for a
 # few seconds and saves a screenshot (needs Debian's xvfb, x11-apps, imagemagick).
-#   bash tools/app-screenshot.sh [OUT.png] [SECONDS]      (default build/app-screenshot.png, 8 s)
+#   bash tools/screenshot_native_app.sh [OUT.png] [SECONDS]      (default build/app-screenshot.png, 8 s)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/app-screenshot.png}
