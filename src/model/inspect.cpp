@@ -77,7 +77,9 @@ void vae_log_px_add(LogPxAccumulator* acc, VaeWork& w, const VaeParams& p, const
                     const Posterior& q, long long n_total, Rng& rng) {
   assert(x.rows() == 1);
   const int B = w.batch;
-  const Mat x_rep = x.replicate(B, 1), y_rep = y.replicate(B, 1);
+  // the image in every row a block uses (at most the k samples asked for, not the whole work buffer)
+  const int rows = static_cast<int>(std::min<long long>(B, n_total));
+  const Mat x_rep = x.replicate(rows, 1), y_rep = y.replicate(rows, 1);
   const double half_sum_logvar = 0.5 * q.logvar.cast<double>().sum();
   Vec log_w(B);
   for (long long done = 0; done < n_total; done += B) {

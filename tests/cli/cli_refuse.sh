@@ -14,7 +14,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failures=0 rows=0
 limit=${CLI_REFUSE_TIMEOUT:-300}  # seconds a row may take before it counts as a hang
-# the app is built only with Dear ImGui's sources and GLFW; its flags are checked when it exists
+# the app is built only with Dear ImGui's sources and GLFW; its flags are checked when it exists, and
+# its absence fails unless the tree says it has none (CLI_REFUSE_NO_APP: the sanitized tree)
 app=$bin/src/app/vae-app
 
 # expect CODE PATTERN [capped] PROGRAM ARGS...: exit code CODE, one stderr line matching PATTERN
@@ -118,7 +119,9 @@ numbers)
   expect 2 "--hidden: At Most 16" "$bin/vae-classifier" --hidden 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
   expect 1 "more than this program handles" "$bin/vae-classifier" --hidden 16384,16384,16384 --batch 60000
 
-  if [ -x "$app" ]; then
+  if [ -n "${CLI_REFUSE_NO_APP:-}" ]; then
+    echo "not here: vae-app's flags ($CLI_REFUSE_NO_APP)"
+  elif [ -x "$app" ]; then
     for value in "${NON_NUMBERS[@]}" "${HUGE_INTS[@]}" 0; do expect 2 "^vae-app: --frames: " "$app" --frames "$value"; done
   else
     echo "FAIL $app not built: the app's flags were not checked"
