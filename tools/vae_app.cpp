@@ -8,10 +8,12 @@
 // it is blank (the native window test).
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "app/app.h"
 #include "app/display.h"
+#include "app/gl_texture.h"
 #include "app/platform.h"
 #include "app/screenshot.h"
 #include "app/url_state.h"
@@ -35,7 +37,39 @@ struct Loop {
   long long max_frames = 0;  // native: > 0 quits after this many frames ...
   std::string screenshot;    // ... saving the last one here
   int exit_code = 0;
+  unsigned long long last_look = 0;  // the page: what the last drawn frame showed (frame_look)
 };
+
+// A digest of what a frame shows: its draw lists (vertices, indices, commands), the textures'
+// changes and the canvas size. Equal digests draw equal pictures.
+static unsigned long long frame_look(const ImDrawData* d, int width, int height) {
+  unsigned long long h = 1469598103934665603ULL;
+  auto mix = [&h](const void* data, size_t bytes) {
+    const unsigned char* p = static_cast<const unsigned char*>(data);
+    size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+      unsigned long long w;
+      std::memcpy(&w, p + i, 8);
+      h = (h ^ w) * 1099511628211ULL;
+    }
+    for (; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  };
+  const unsigned long long head[3] = {texture_changes(), static_cast<unsigned long long>(width),
+                                      static_cast<unsigned long long>(height)};
+  mix(head, sizeof head);
+  for (int n = 0; n < d->CmdListsCount; ++n) {
+    const ImDrawList* list = d->CmdLists[n];
+    mix(list->VtxBuffer.Data, static_cast<size_t>(list->VtxBuffer.Size) * sizeof(ImDrawVert));
+    mix(list->IdxBuffer.Data, static_cast<size_t>(list->IdxBuffer.Size) * sizeof(ImDrawIdx));
+    for (const ImDrawCmd& c : list->CmdBuffer) {
+      mix(&c.ClipRect, sizeof c.ClipRect);
+      mix(&c.TextureId, sizeof c.TextureId);
+      const unsigned counts[3] = {c.ElemCount, c.IdxOffset, c.VtxOffset};
+      mix(counts, sizeof counts);
+    }
+  }
+  return h;
+}
 
 // The last frame of a --frames run: saved and checked with --screenshot.
 static void finish(Loop& loop, int width, int height) {
@@ -71,10 +105,22 @@ static void frame(void* arg) {
   app_frame(*loop.app);
   ImGui::Render();
   const int width = loop.display.fb_w, height = loop.display.fb_h;
-  glViewport(0, 0, width, height);
-  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+#ifdef __EMSCRIPTEN__
+  // the page draws nothing when the picture would not change: the browser then keeps the canvas as
+  // it is and composites nothing (a still page costs a laptop or phone next to nothing; in headless
+  // Chromium, whose WebGL is software, an idle 1280x800 page kept both cores busy)
+  const unsigned long long look = frame_look(ImGui::GetDrawData(), width, height);
+  const bool draw = look != loop.last_look;
+  loop.last_look = look;
+#else
+  const bool draw = true;  // a window swaps buffers every frame: each must be drawn
+#endif
+  if (draw) {
+    glViewport(0, 0, width, height);
+    glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  }
   if (loop.max_frames > 0 && loop.app->frame >= loop.max_frames) finish(loop, width, height);
   glfwSwapBuffers(loop.window);
   if (loop.app->first_digits && !loop.reported_first_digits) {

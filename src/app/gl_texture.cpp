@@ -10,8 +10,13 @@
 #include <GL/glext.h>
 #endif
 
+static unsigned long long g_texture_changes = 0;
+
+unsigned long long texture_changes() { return g_texture_changes; }
+
 void texture_upload(GrayTexture* t, const uint8_t* pixels, int width, int height) {
   assert(width > 0 && height > 0);
+  ++g_texture_changes;
   GLint last_texture = 0;
   glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
   if (t->id == 0) {
@@ -49,6 +54,7 @@ void texture_upload(GrayTexture* t, const uint8_t* pixels, int width, int height
 }
 
 void texture_free(GrayTexture* t) {
+  ++g_texture_changes;
   if (t->id != 0) {
     GLuint id = t->id;
     glDeleteTextures(1, &id);

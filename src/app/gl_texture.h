@@ -19,3 +19,6 @@ inline void texture_upload(GrayTexture* t, const std::vector<uint8_t>& pixels, i
   texture_upload(t, pixels.data(), width, height);
 }
 void texture_free(GrayTexture* t);
+// How many uploads and frees there have been: a frame whose draw lists and this count are the
+// previous frame's looks the same (the page then skips drawing it, tools/vae_app.cpp).
+unsigned long long texture_changes();

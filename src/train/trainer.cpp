@@ -130,7 +130,7 @@ void Trainer::plan_update() {
   for (size_t l = 0; l < lead.deferred.size(); ++l) {
     const WeightGrad& g = lead.deferred[l];
     assert(g.ld_dW == g.in);
-    for (const TrainShard& sh : shards)
+    for ([[maybe_unused]] const TrainShard& sh : shards)
       assert(sh.deferred.size() == lead.deferred.size() && sh.deferred[l].dW - sh.work.grad.data() == g.dW - g0);
     const size_t at = static_cast<size_t>(g.dW - g0);
     held_ranges.emplace_back(at, at + static_cast<size_t>(g.out) * g.in);

@@ -1,4 +1,4 @@
-// Runs tests/parity/parity_dump natively and as WebAssembly under node and compares the numbers they print
+// Runs parity_dump (tests/parity/parity_dump.cpp) natively and as WebAssembly under node and compares the numbers they print
 // (one per line). Fails when the counts differ or any |native - wasm| exceeds the tolerance times
 // max(1, |native|): absolute for values up to 1, relative above (a Gaussian decoder's log-variances
 // reach -45, where float32's spacing is 4e-6 and the two builds' summation orders differ by a few).
