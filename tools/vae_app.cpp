@@ -12,11 +12,12 @@
 #include <string>
 
 #include "app/app.h"
-#include "app/display.h"
-#include "app/gl_texture.h"
-#include "app/platform.h"
-#include "app/screenshot.h"
-#include "app/url_state.h"
+#include "app/panels/panels.h"
+#include "app/platform/display.h"
+#include "app/platform/gl_texture.h"
+#include "app/platform/platform.h"
+#include "app/platform/screenshot.h"
+#include "app/links/link.h"
 #include "io/numbers.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -42,7 +43,7 @@ struct Loop {
 
 // A digest of what a frame shows: its draw lists (vertices, indices, commands), the textures'
 // changes and the canvas size. Equal digests draw equal pictures.
-static unsigned long long frame_look(const ImDrawData* d, int width, int height) {
+[[maybe_unused]] static unsigned long long frame_look(const ImDrawData* d, int width, int height) {
   unsigned long long h = 1469598103934665603ULL;
   auto mix = [&h](const void* data, size_t bytes) {
     const unsigned char* p = static_cast<const unsigned char*>(data);
@@ -78,7 +79,8 @@ static void finish(Loop& loop, int width, int height) {
   std::string report;
   // digits must be on screen: in the sample grid, or (a view without it) in the inspected input x
   const AppState& app = *loop.app;
-  const Rect& digits = app.view == View::explore || app.view == View::train ? app.rects.sample_grid : app.rects.input_x;
+  const Rect r = app.probes.get(app.view == View::one_image ? "input_x" : "sample_grid");
+  const float digits[4] = {r.x, r.y, r.w, r.h};
   Status s = screenshot_check(loop.screenshot, width, height, digits, &report);
   std::printf("vae-app: %s: %s\n", loop.screenshot.c_str(), s.ok ? report.c_str() : s.message.c_str());
   loop.exit_code = s.ok ? 0 : 3;
@@ -88,11 +90,11 @@ static void frame(void* arg) {
   Loop& loop = *static_cast<Loop*>(arg);
   // the training benchmark runs on the training thread: the page draws nothing meanwhile, as the
   // single-thread build, where it runs in the frame, cannot
-  if (loop.app->train_thread.benchmarking()) return;
+  if (loop.app->session.train_thread.benchmarking()) return;
   const double start = now_seconds();
   glfwPollEvents();
   if (loop.app->frame == 0) platform_mark("first frame");
-  display_before_frame(loop.display, loop.window, *loop.app);
+  display_before_frame(loop.display, loop.window, loop.app->ui_scale_mode, loop.app->ui_scale_fixed);
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   display_after_backend(loop.display);
@@ -128,9 +130,8 @@ static void frame(void* arg) {
     platform_first_digits();
   }
   // the data comes after the first digits are on screen (and again after a switch of dataset)
-  if (loop.app->first_digits && loop.app->data_pending) {
-    loop.app->data_pending = false;
-    platform_load_data(*loop.app);
+  if (loop.app->first_digits && loop.app->session.data_pending) {
+    app_request_data(*loop.app);
   }
   // the main thread's work this frame (the state's frame_ms; the page's budget while training)
   loop.app->frame_ms[(loop.app->frame + 119) % 120] = static_cast<float>((now_seconds() - start) * 1000);
@@ -203,31 +204,31 @@ static bool parse_flags(int argc, char** argv, Loop* loop) {
   }
   if (!loop->screenshot.empty() && loop->max_frames <= 0) loop->max_frames = 60;
   platform_set_data_dirs(data_dir, VAE_APP_FASHION);
-  app.models = models_scan_folder(VAE_APP_WEIGHTS_DIR);
-  int index = app.models.empty() || !weights.empty() ? -1 : 0;
-  for (size_t i = 0; i < app.models.size(); ++i)
-    if (app.models[i].name == model) index = static_cast<int>(i);
-  if (!model.empty() && (index < 0 || app.models[static_cast<size_t>(index)].name != model)) {
+  app.session.models = models_scan_folder(VAE_APP_WEIGHTS_DIR);
+  int index = app.session.models.empty() || !weights.empty() ? -1 : 0;
+  for (size_t i = 0; i < app.session.models.size(); ++i)
+    if (app.session.models[i].name == model) index = static_cast<int>(i);
+  if (!model.empty() && (index < 0 || app.session.models[static_cast<size_t>(index)].name != model)) {
     std::fprintf(stderr, "vae-app: no model '%s' in %s\n", model.c_str(), VAE_APP_WEIGHTS_DIR);
     return false;
   }
-  if (index >= 0) weights = app.models[static_cast<size_t>(index)].file;
+  if (index >= 0) weights = app.session.models[static_cast<size_t>(index)].file;
   std::snprintf(app.model_panel.path, sizeof app.model_panel.path, "%s", weights.c_str());
   std::vector<uint8_t> bytes;
   Status s = weights.empty() ? Status::error("no weights in " + std::string(VAE_APP_WEIGHTS_DIR))
                              : file_read_all(weights, &bytes);
   if (s.ok)
-    app_load_weights(app, bytes.data(), bytes.size(), weights);
+    session_load_weights(app.session, bytes.data(), bytes.size(), weights);
   else
-    app_set_status(app, s.message, true);  // the first frame starts a random model instead
+    session_set_status(app.session, s.message, true);  // the first frame starts a random model instead
   if (!link.empty()) {
-    UrlState u;
-    const Status parsed = url_state_parse(link, &u);
+    Link u;
+    const Status parsed = link_parse(link, &u);
     if (!parsed.ok) {
       std::fprintf(stderr, "vae-app: %s\n", parsed.message.c_str());
       return false;
     }
-    app_apply_url(app, u);
+    link_apply(app, u);
   }
   return true;
 }

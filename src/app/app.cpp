@@ -1,11 +1,10 @@
-// The app's frame and its model and data: what every panel shares.
+// The app's frame, the views following the session, and the actions that need the platform.
 #include "app/app.h"
 
 #include <algorithm>
-#include <cstdio>
 
-#include "app/panels.h"
-#include "app/platform.h"
+#include "app/panels/panels.h"
+#include "app/platform/platform.h"
 #include "imgui.h"
 
 AppState& app_instance() {
@@ -13,30 +12,13 @@ AppState& app_instance() {
   return app;
 }
 
-void app_set_status(AppState& app, const std::string& message, bool error) {
-  app.status = message;
-  app.status_error = error;
-  if (error) app.model_pending = -1;  // a fetch that failed says so here
-}
-
-int app_classes(const AppState& app) { return app.has_model ? app.trainer.params.config.classes : 0; }
-
-std::string app_class_name(const AppState& app, int k) { return class_name(app.dataset, k); }
-
-bool refresh_due(const AppState& app, long long drawn, double drawn_at, double interval) {
-  if (drawn == app.version) return false;
-  return !app.train_panel.running || app.now - drawn_at >= interval;
-}
-
-void grid_decode(AppState& app, DigitGrid* grid, int cols, int rows) {
-  grid->probs.resize(grid->z.rows(), app.trainer.params.config.input);
-  decode_probs(grid->probs, app.inf, app.trainer.params, grid->z, grid->y);
-  tile_images(&grid->pixels, grid->probs, cols, rows);
-  grid->cols = cols;
-  grid->rows = rows;
-  texture_upload(&grid->texture, grid->pixels, cols * kSide, rows * kSide);
-  grid->version = app.version;
-  grid->drawn_at = app.now;
+const char* view_name(View v) {
+  switch (v) {
+    case View::explore: return "Explore";
+    case View::one_image: return "Inside one image";
+    case View::train: return "Train & compare";
+  }
+  return "";
 }
 
 // Keeps the panels' class choices inside the new model's 0..C-1.
@@ -44,294 +26,183 @@ static void clamp_classes(AppState& app, int C) {
   const int last = std::max(C - 1, 0);
   app.sample.cls = std::min(app.sample.cls, last);
   app.map.cls = std::min(app.map.cls, last);
-  app.draw.cls = std::min(app.draw.cls, last);
+  app.input.cls = std::min(app.input.cls, last);
   for (Endpoint& e : app.interp.ends) {
     e.prior_class = std::min(e.prior_class, last);
     if (e.label >= C) e.label = -1;
   }
 }
 
-void app_set_dataset(AppState& app, const std::string& dataset) {
-  if (dataset == app.dataset) return;
-  train_pause(app);  // before the training images it reads go
-  app.dataset = dataset;
-  app.test = Dataset();
-  app.train = Dataset();
-  app.test_binary.resize(0, 0);
-  app.data_pending = true;
-  app.compare.running = false;
-  app.inspect.dirty = true;
-  app.activity.version = -1;
-  LatentMapPanel& m = app.map;
-  m.points_mu.resize(0, m.points_mu.cols());
-  m.points_done = 0;
-  m.points_ready = false;
-  m.points_version = -1;
-  m.principal_at = -1;
-  for (Endpoint& e : app.interp.ends) e.dirty = true;
-  app_set_status(app, std::string("Loading ") + dataset_title(dataset) + "...", false);
-}
-
-void app_pick_model(AppState& app, int index) {
-  if (index < 0 || index >= static_cast<int>(app.models.size())) return;
-  const ModelEntry& e = app.models[static_cast<size_t>(index)];
-  app.model_pending = index;
-  app_set_status(app, "Loading " + e.name + "...", false);
-  if (kIsWeb) {
-    platform_fetch_model(e.file);  // the page hands the bytes to app_load_weights when they arrive
-    return;
-  }
-  std::vector<uint8_t> bytes;
-  Status s = file_read_all(e.file, &bytes);
-  if (s.ok)
-    app_load_weights(app, bytes.data(), bytes.size(), e.file);
-  else
-    app_set_status(app, "Not loaded (the current model is kept): " + s.message, true);
-}
-
-void app_set_model(AppState& app, const VaeParams& params, const Metadata& meta, const std::string& source) {
-  const int old_latent = app.has_model ? app.trainer.params.config.latent : -1;
-  const Likelihood old_likelihood = app.trainer.params.config.likelihood;
-  app.model_index = -1;
-  for (size_t i = 0; i < app.models.size(); ++i)
-    if (app.models[i].file == source) app.model_index = static_cast<int>(i);
-  app.model_pending = -1;
-  Trainer& t = app.trainer;
-  t.params = params;
-  t.optimizer.reset(params.size());
-  t.epoch = 0;
-  t.cursor = 0;
-  t.epoch_loss_sum = 0;
-  t.prepare();
-  app.inf.resize(params);
-  app.has_model = true;
-  // the test images as this model observes them (binarized, or dequantized for a Gaussian decoder)
-  if (params.config.likelihood != old_likelihood && app.test.images.rows() > 0)
-    app.test_binary = observe_fixed(app.test.images, params.config.likelihood);
-  app.meta = meta;
-  app.model_source = source;
-  ++app.version;
-
+// Another model: every view depends on it; codes also depend on Z.
+static void follow_model(AppState& app) {
+  const VaeConfig& c = app.session.trainer.params.config;
   TrainPanel& tp = app.train_panel;
-  tp.steps = 0;
-  tp.elbo.clear();
-  tp.curve.clear();
-  tp.samples_per_s = 0;
-  tp.new_latent = params.config.latent;
-  tp.new_hidden = params.config.hidden[0];
-  tp.new_activation = static_cast<int>(params.config.activation);  // relu, tanh, elu
-  tp.new_conditional = params.config.classes > 0;
-  clamp_classes(app, params.config.classes);
-  // a model trained on other data switches the panels' data (no "dataset" in the file: keep it)
-  const std::string dataset = dataset_of(meta);
-  if (!dataset.empty()) app_set_dataset(app, dataset);
-  // every view depends on the model; codes also depend on Z
+  tp.new_latent = c.latent;
+  tp.new_hidden = c.hidden[0];
+  tp.new_activation = static_cast<int>(c.activation);  // relu, tanh, elu
+  tp.new_conditional = c.classes > 0;
+  clamp_classes(app, c.classes);
   app.sample.dirty = true;
   app.interp.dirty = true;
-  app.draw.dirty = true;
-  app.inspect.dirty = true;
-  app.inspect.log_px_version = -1;
-  app.activity.version = -1;
+  app.input.dirty = true;
   app.map.axes_auto = true;
   app.map.grid_dirty = true;
   app.map.points_version = -1;
   latent_map_forget_probe(app);  // its image was the old model's
   for (Endpoint& e : app.interp.ends) e.dirty = true;
-  if (params.config.latent != old_latent) {
-    const int Z = params.config.latent;
-    app.map.points_ready = false;
-    app.map.points_done = 0;
-    app.map.principal_at = -1;
-    app.map.axis0 = 0;
-    app.map.axis1 = Z > 1 ? 1 : 0;
-    app.map.plane = LatentPlane::axes(Vec::Zero(std::max(Z, 2)), 0, 1);
+  if (c.latent != app.latent_seen) {
+    const int Z = c.latent;
+    LatentMapPanel& m = app.map;
+    m.points_ready = false;
+    m.points_done = 0;
+    m.principal_at = -1;
+    m.axis0 = 0;
+    m.axis1 = Z > 1 ? 1 : 0;
+    m.plane = LatentPlane::axes(Vec::Zero(std::max(Z, 2)), 0, 1);
     // a 2-D model: the paper's figure (CDF spacing); more dimensions: the codes' shape shows best linearly
-    app.map.cdf = Z == 2;
-    app.map.grid_size = Z == 2 ? 16 : 12;
+    m.cdf = Z == 2;
+    m.grid_size = Z == 2 ? 16 : 12;
     for (Endpoint& e : app.interp.ends)
       if (e.source == EndpointSource::custom) e.source = EndpointSource::prior;
+    app.latent_seen = Z;
   }
 }
 
-void app_new_random_model(AppState& app, const VaeConfig& config, int seed) {
-  VaeParams params;
-  params.build(config);
-  Rng rng(static_cast<uint64_t>(seed));
-  params.init(rng);
-  train_pause(app);
-  app_set_model(app, params, Metadata(), "new random weights (seed " + std::to_string(seed) + ")");
-}
-
-bool app_load_weights(AppState& app, const uint8_t* bytes, size_t size, const std::string& source) {
-  VaeParams params;
-  Metadata meta;
-  // within the app's bounds (the page's heap never shrinks) and fitting its data: 28x28, 10 classes
-  uint64_t need = 0;
-  Status s = weights_check_head(bytes, size, size, source, kAppWeightsLimits, &need);
-  if (s.ok) s = weights_parse(bytes, size, source, &params, &meta);
-  const Status fit = s.ok ? weights_fit_data(params.config, kSide * kSide, 10) : Status::success();
-  if (!fit.ok) s = Status::error(source + ": " + fit.message + "; this app shows 28x28 digits of 10 classes");
-  if (!s.ok) {
-    app_set_status(app, "Not loaded (the current model is kept): " + s.message, true);
-    return false;
+// Other data, or a split of it arrived: the codes of test images go.
+static void follow_data(AppState& app) {
+  const Session& s = app.session;
+  LatentMapPanel& m = app.map;
+  if (s.dataset != app.dataset_seen) {
+    app.dataset_seen = s.dataset;
+    app.compare.running = false;
+    m.points_mu.resize(0, m.points_mu.cols());
+    m.points_done = 0;
+    m.points_ready = false;
+    m.principal_at = -1;
+    for (Endpoint& e : app.interp.ends) e.dirty = true;
   }
-  train_pause(app);
-  app_set_model(app, params, meta, source);
-  app_set_status(app, "Loaded " + source + ": " + params.config.describe(), false);
-  return true;
-}
-
-// The model card's figures (vae-eval --write-card): they describe the weights they were measured on.
-static bool is_card_figure(const std::string& key) {
-  static const char* const keys[] = {"test_elbo", "test_elbo_of", "test_images", "log_px", "log_px_how",
-                                     "classifier_agreement", "classifier_agreement_how", "prior_sample_score",
-                                     "prior_sample_score_how"};
-  for (const char* k : keys)
-    if (key == k) return true;
-  return false;
-}
-
-std::vector<uint8_t> app_weights_bytes(const AppState& app, const std::string& dtype) {
-  const long long steps = app.train_panel.steps;
-  Metadata meta;
-  // trained further here, the file's card must describe these weights: the old figures go, the test
-  // ELBO is measured again (the README's protocol, as vae-eval does); log p(x) would take minutes
-  for (const auto& kv : app.meta)
-    if (kv.first != "config" && kv.first != "app_train_steps" && (steps == 0 || !is_card_figure(kv.first)))
-      meta.push_back(kv);
-  meta.push_back({"app_train_steps", std::to_string(steps)});
-  if (steps > 0 && app.test_binary.rows() > 0 && app.test_binary.cols() == app.trainer.params.config.input) {
-    char elbo[32];
-    std::snprintf(elbo, sizeof elbo, "%.3f", -test_set_loss(app.trainer.params, app.test_binary, app.test.labels.data()).neg_elbo);
-    meta.push_back({"test_elbo", elbo});
-    meta.push_back({"test_elbo_of", "measured in the page after " + std::to_string(steps) + " steps trained there"});
-    meta.push_back({"test_images", std::to_string(app.test_binary.rows())});
-  }
-  return safetensors_serialize(weights_to_safetensors(app.trainer.params, meta, dtype));
-}
-
-std::string app_download_name(const AppState& app, const std::string& dtype) {
-  const VaeConfig& c = app.trainer.params.config;
-  std::string name = app.model_index >= 0 ? app.models[static_cast<size_t>(app.model_index)].name
-                                          : "vae-z" + std::to_string(c.latent) + "-h" + std::to_string(c.hidden[0]);
-  if (app.train_panel.steps > 0) name += "-" + std::to_string(app.train_panel.steps) + "steps";
-  return name + (dtype == "F16" ? "-f16" : "-f32") + ".safetensors";
-}
-
-void app_install_dataset(AppState& app, const std::string& split, Dataset d) {
-  const bool test = split == "test";
-  if (!test) train_pause(app);  // the training thread reads the training images
-  (test ? app.test : app.train) = std::move(d);
-  if (test) {
-    // the test set binarized (or dequantized) once, as every test figure is (the same values as vae-eval's)
-    app.test_binary = observe_fixed(app.test.images, app.trainer.params.config.likelihood);
-    app.inspect.dirty = true;
-    app.activity.version = -1;
-    app.map.points_version = -1;
+  if (s.test.labels.size() != app.test_seen) {
+    app.test_seen = s.test.labels.size();
+    m.points_version = -1;
     for (Endpoint& e : app.interp.ends) e.dirty = e.dirty || e.source != EndpointSource::prior;
   }
-  if (!app.status_error)
-    app_set_status(app, std::string(dataset_title(app.dataset)) + " " + split + " set loaded: " +
-                            std::to_string((test ? app.test : app.train).labels.size()) + " images", false);
 }
 
-bool app_load_dataset(AppState& app, const std::string& dataset, const std::string& split, const uint8_t* images,
-                      size_t images_size, const uint8_t* labels, size_t labels_size) {
-  if (dataset != app.dataset) return false;  // requested before a switch to other data
-  Dataset d;
-  Status s = idx_parse_images(images, images_size, &d.images, &d.rows, &d.cols);
-  if (s.ok) s = idx_parse_labels(labels, labels_size, &d.labels);
-  if (s.ok && static_cast<size_t>(d.images.rows()) != d.labels.size())
-    s = Status::error("images and labels differ in count");
-  if (!s.ok) {
-    app_set_status(app, std::string(dataset_title(dataset)) + " " + split + " set not loaded: " + s.message, true);
-    return false;
+void app_follow_session(AppState& app) {
+  Session& s = app.session;
+  if (s.model_serial != app.model_serial_seen) {
+    app.model_serial_seen = s.model_serial;
+    follow_model(app);
   }
-  app_install_dataset(app, split, std::move(d));
-  return true;
-}
-
-void request_pick_model(AppState& app, int index) {
-  if (app.model_pending >= 0 || index == app.model_index) return;
-  if (app.train_panel.steps > 0) {
-    app.train_panel.confirm = 2;
-    app.train_panel.confirm_model = index;
-  } else {
-    app_pick_model(app, index);
+  if (s.data_serial != app.data_serial_seen) {
+    app.data_serial_seen = s.data_serial;
+    follow_data(app);
+  }
+  // a model just installed: its "two axes" plane opens on its two most active dimensions, once measured
+  const Activity& a = s.activity;
+  LatentMapPanel& m = app.map;
+  if (m.axes_auto && a.version >= 0 && a.kl.size() == s.trainer.params.config.latent && a.kl.size() >= 2) {
+    m.axis0 = a.first;
+    m.axis1 = a.second;
+    m.axes_auto = false;
   }
 }
 
-void request_reset(AppState& app) {
-  if (app.train_panel.steps > 0)
-    app.train_panel.confirm = 1;
+void app_pick_model(AppState& app, int index) {
+  Session& s = app.session;
+  if (index < 0 || index >= static_cast<int>(s.models.size())) return;
+  const ModelEntry& e = s.models[static_cast<size_t>(index)];
+  s.model_pending = index;
+  session_set_status(s, "Loading " + e.name + "...", false);
+  std::vector<uint8_t> bytes;  // natively read now; the page hands them over when they arrive
+  const Status st = platform_fetch_model(e.file, 0, &bytes);
+  if (!st.ok)
+    session_set_status(s, "Not loaded (the current model is kept): " + st.message, true);
+  else if (!bytes.empty())
+    session_load_weights(s, bytes.data(), bytes.size(), e.file);
+}
+
+void app_open_weights(AppState& app) {
+  std::vector<uint8_t> bytes;  // natively read now; the page hands them over when the user picked a file
+  const Status st = platform_open_weights(app.model_panel.path, &bytes);
+  if (!st.ok)
+    session_set_status(app.session, "Not loaded (the current model is kept): " + st.message, true);
+  else if (!bytes.empty())
+    session_load_weights(app.session, bytes.data(), bytes.size(), app.model_panel.path);
+}
+
+void app_save_weights(AppState& app, const std::string& dtype) {
+  const std::vector<uint8_t> bytes = session_weights_bytes(app.session, dtype);
+  const std::string name = session_download_name(app.session, dtype);
+  const Status st = platform_save_weights(bytes, name, app.model_panel.path);
+  if (!st.ok)
+    session_set_status(app.session, "Not saved: " + st.message, true);
+  else if (kIsWeb)
+    session_set_status(app.session, "Downloading " + name + " (" + std::to_string(bytes.size() / 1024) + " KB)", false);
   else
-    train_new_model(app);
+    session_set_status(app.session, "Saved " + std::string(app.model_panel.path), false);
 }
 
-// "Throw away the model trained here?": Download it first, Throw it away, or Cancel.
-void confirm_popup(AppState& app) {
+void app_new_model(AppState& app) {
   TrainPanel& tp = app.train_panel;
-  const char* title = "Throw away the trained model?";
-  if (tp.confirm == 0) return;
-  if (!ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
-  const ImVec2 screen = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos(ImVec2(screen.x * 0.5f, screen.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-  const std::string next = tp.confirm == 1 ? "a new model with random weights"
-                                           : app.models[static_cast<size_t>(tp.confirm_model)].name;
-  ImGui::Text("The model has been trained here for %lld steps.", tp.steps);
-  ImGui::Text("Loading %s replaces it.", next.c_str());
-  if (ImGui::Button("Download it first")) platform_save_weights(app, app_weights_bytes(app, "F16"), app_download_name(app, "F16"));
-  ImGui::SameLine();
-  const bool discard = ImGui::Button("Throw it away");
-  app.rects.confirm_discard = item_rect();
-  ImGui::SameLine();
-  const bool cancel = ImGui::Button("Cancel");
-  app.rects.confirm_cancel = item_rect();
-  if (discard || cancel) {
-    const int action = tp.confirm, model = tp.confirm_model;
-    tp.confirm = 0;
-    ImGui::CloseCurrentPopup();
-    if (!cancel) train_pause(app);
-    if (discard && action == 1) train_new_model(app);
-    if (discard && action == 2) app_pick_model(app, model);
+  VaeConfig config = app.session.trainer.params.config;  // the model family's options stay (decoder, sigma, objective)
+  config.latent = tp.new_latent;
+  config.hidden = {tp.new_hidden};
+  config.activation = static_cast<Activation>(tp.new_activation);
+  config.classes = tp.new_conditional ? 10 : 0;
+  session_new_random_model(app.session, config, tp.new_seed);
+  session_set_status(app.session, "New model " + config.describe() + ": random weights; press Start to train it", false);
+}
+
+void app_request_data(AppState& app) {
+  Session& s = app.session;
+  s.data_pending = false;
+  Dataset test, train;
+  bool arrived = false;
+  const Status st = platform_load_data(s.dataset, &test, &train, &arrived);
+  if (!st.ok) {
+    session_set_status(s, std::string(dataset_title(s.dataset)) + " not loaded: " + st.message, true);
+    return;
   }
-  ImGui::EndPopup();
+  if (!arrived) return;  // the page hands each split over when it arrives
+  session_install_dataset(s, "test", std::move(test));
+  session_install_dataset(s, "train", std::move(train));
 }
 
 void app_frame(AppState& app) {
-  app.now = now_seconds();
-  url_state_pending(app);
+  Session& s = app.session;
+  s.now = now_seconds();
+  app_follow_session(app);
+  link_apply_pending(app);
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)) && app.focus >= 0) app.focus = -1, app.reset_layout = true;
   // a layout change asked for during a frame (a focus button, the menu) moves every panel in the next
   app.layout_now = app.reset_layout;
   app.reset_layout = false;
   main_menu_bar(app);
   // no shipped weights (a failed fetch or file): start from random weights, the message stays
-  if (!app.has_model && app.status_error) app_new_random_model(app, VaeConfig(), 1);
-  app.rects.popup_items.clear();
-  if (!app.has_model) {
+  if (!s.has_model && s.status_error) session_new_random_model(s, VaeConfig(), 1);
+  app.probes.clear("popup_items");
+  if (!s.has_model) {
     ImGui::SetNextWindowPos(ImVec2(20, 40), ImGuiCond_Always);
     ImGui::Begin("Loading", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
-    ImGui::Text("Loading the model... %s", app.status.c_str());
+    ImGui::Text("Loading the model... %s", s.status.c_str());
     ImGui::End();
   } else {
-    train_frame_steps(app);
+    const double start = now_seconds();
+    session_train_frame(s);
+    app.train_ms[app.frame % 120] = static_cast<float>((now_seconds() - start) * 1000);
+    app_follow_session(app);
     compare_frame_steps(app);
-    activity_update(app);
-    inspect_update(app);
-    panel_sample(app);
-    panel_interpolate(app);
-    panel_latent_map(app);
-    panel_input(app);
-    panel_train(app);
-    panel_model(app);
-    panel_encoder(app);
-    panel_reparam(app);
-    panel_elbo(app);
-    panel_compare(app);
-    confirm_popup(app);
-    tour_window(app);
+    activity_update(s);
+    one_image_update(s);
+    one_image_view_update(app);
+    void (*const panels[])(AppState&) = {panel_sample, panel_interpolate, panel_latent_map, panel_input, panel_train,
+                                         panel_model, panel_encoder, panel_reparam, panel_elbo, panel_compare,
+                                         confirm_popup, tour_window};
+    for (auto panel : panels) {
+      app_follow_session(app);
+      panel(app);
+    }
     if (app.frame == 0) platform_mark("first frame built");
     // the first frame with digits (a view without the sample grid: the first frame)
     if (app.sample.digits.version >= 0 || !view_shows(app, kPanelSample)) app.first_digits = true;

@@ -15,7 +15,7 @@ foreach(f vae-app-mt.js vae-app-mt.wasm vae-app-mt.worker.js)
 endforeach()
 
 # ---- the shipped models, in the picker's order (the first that exists opens the page; the list is
-# also in src/app/models.cpp); other files of weights/ (classifiers, experiments) are not shipped
+# also in src/app/session/models.cpp); other files of weights/ (classifiers, experiments) are not shipped
 set(models mnist-best mnist-z2 mnist-ae-z2 mnist-cvae fashion-z20 mnist-z20 mnist-iwae mnist-seed mnist-gauss fashion-gauss)
 file(GLOB stale ${DST}/weights/*.safetensors)
 if(stale)

@@ -2,7 +2,7 @@
 // crashes; every entry it lists has a file and a valid config's sizes.
 #include <string>
 
-#include "app/models.h"
+#include "app/session/models.h"
 #include "fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -4,7 +4,7 @@
 // batch 256), training samples/s of the core's step (batch 100; on 1 and, where there are, 2
 // threads), the page's own training as a visitor runs it (Start pressed: samples/s of wall time and
 // the main thread's work per frame meanwhile), the 16x16 latent-map redraw, and the module's size.
-// The exported C++ functions (src/app/web_api.cpp) run inside the page. The figures are for the
+// The exported C++ functions (src/app/web_exports.cpp) run inside the page. The figures are for the
 // shipped comparison model mnist-z20; first digits for the page's default model.
 //   node tests/web/bench.mjs [--site build-web/site] [--artifacts build-web/e2e-artifacts] [--seconds 8]
 import { statSync } from 'node:fs';

@@ -77,7 +77,7 @@ export async function start(args, { viewport = { width: 1280, height: 800 }, dev
   return { browser, page, url, errors, close };
 }
 
-// The app's state (src/app/web_api.cpp: app_state_json).
+// The app's state (src/app/state_json.cpp, read through app_state_json).
 export async function state(page) {
   return page.evaluate(() => vaeApp.state());
 }

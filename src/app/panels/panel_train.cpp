@@ -1,0 +1,162 @@
+// Train: the session's training (session/training.cpp: minibatch gradient steps on the ELBO) started,
+// paused and reset here, its curves and figures, and the shape of the model Reset makes.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/panels/panels.h"
+#include "app/platform/platform.h"
+#include "app/ui/plot.h"
+
+static const int kLatents[] = {2, 5, 10, 20, 32, 50};
+static const int kHiddens[] = {100, 200, 400, 500};
+
+static void run_controls(AppState& app) {
+  const Training& tr = app.session.training;
+  const bool has_data = !app.session.train.labels.empty() && session_labels_fit(app.session);
+  ImGui::BeginDisabled(!has_data);
+  if (ImGui::Button(tr.running ? "Pause" : tr.steps > 0 ? "Resume" : "Start training", ImVec2(ImGui::GetFontSize() * 8, 0))) {
+    if (tr.running) {
+      session_pause_training(app.session);
+      session_set_status(app.session, "Paused after " + std::to_string(tr.steps) + " steps: Resume goes on from there", false);
+    } else {
+      session_start_training(app.session);
+    }
+  }
+  app.probes.set("train_start", item_rect());
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) request_reset(app);
+  app.probes.set("train_reset", item_rect());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("start again from random weights (the model chosen below)");
+  char text[96];
+  if (!session_labels_fit(app.session))
+    std::snprintf(text, sizeof text, "the model has fewer classes than the data");
+  else if (has_data)
+    std::snprintf(text, sizeof text, "%zu %s images", app.session.train.labels.size(), dataset_title(app.session.dataset));
+  else
+    std::snprintf(text, sizeof text, "loading training images...");
+  same_line_if_fits(ImGui::CalcTextSize(text).x);
+  ImGui::TextDisabled("%s", text);
+}
+
+static void option_controls(AppState& app) {
+  Trainer& t = app.session.trainer;
+  const float w = ImGui::GetFontSize() * 8;
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderFloat("learning rate", &t.options.lr, 1e-5f, 1e-1f, "%.1e", ImGuiSliderFlags_Logarithmic);
+  help_marker("Adam's step size. 1e-3 is the usual choice; much larger and training diverges.");
+  int batch = t.options.batch;
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::SliderInt("batch size", &batch, 8, 256) && batch != t.options.batch) {
+    t.options.batch = batch;
+    t.cursor = 0;  // the epoch restarts with the new batch size
+    t.prepare();
+  }
+  help_marker("Images per gradient step. The loss is their mean -ELBO; each image is binarized afresh, "
+              "pixel ~ Bernoulli(intensity).");
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderFloat("KL weight β", &t.options.beta, 0.0f, 4.0f, t.options.beta == 0 ? "%.2f: autoencoder" : "%.2f");
+  app.probes.set("beta", item_rect());
+  help_marker("Training maximizes E_q[log p(x|z)] − β KL(q(z|x) ‖ N(0, I)). β = 1: the VAE (the ELBO). β = 0: "
+              "a plain autoencoder: nothing keeps the codes near N(0, I), so they spread out and prior samples decode "
+              "to junk (see Train & compare). β > 1: a β-VAE (Higgins et al. 2017), fewer nats in the code.");
+  if (TrainThread::available()) return;  // the steps run on their own threads, beside the frames
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderFloat("ms per frame", &app.session.training.budget_ms, 2, 40, "%.0f ms");
+  help_marker("How long each frame spends on training steps (at least one step); the rest draws the page. "
+              "This build has no threads: a page served with cross-origin isolation trains on two threads of its own.");
+}
+
+// The curves: the two terms of the ELBO (moving averages over batches) and the active dimensions,
+// against the number of training images seen.
+static void curves(const AppState& app, float height) {
+  const Training& tr = app.session.training;
+  const size_t n = tr.curve.size(), every = std::max<size_t>(1, n / 400);
+  PlotSeries recon{"E_q[log p(x|z)]", IM_COL32(110, 170, 255, 255), {}}, kl{"KL", IM_COL32(255, 170, 60, 255), {}};
+  PlotSeries active{"active", IM_COL32(120, 220, 140, 255), {}};
+  for (size_t i = 0; i < n; ++i) {
+    const TrainPoint& p = tr.curve[i];
+    if (i % every == 0 || i + 1 == n) {
+      recon.points.push_back(ImVec2(static_cast<float>(p.images), p.recon));
+      kl.points.push_back(ImVec2(static_cast<float>(p.images), p.kl));
+    }
+    if (p.active >= 0) active.points.push_back(ImVec2(static_cast<float>(p.images), static_cast<float>(p.active)));
+  }
+  const float w = ImGui::GetContentRegionAvail().x, line = ImGui::GetFontSize();
+  if (height < line * 16) {
+    // a small panel: the two terms, the axes labelled; the Train & compare view has room for all three
+    const float h = std::max(height, line * 7);
+    plot_lines("recon", ImVec2(w, h * 0.5f), nullptr, "E_q[log p(x|z)], nats", {recon});
+    plot_lines("kl", ImVec2(w, h * 0.5f), "training images seen", "KL, nats", {kl}, 0.0f);
+    return;
+  }
+  plot_lines("recon", ImVec2(w, height * 0.36f), nullptr, "reconstruction term E_q[log p(x|z)], nats", {recon});
+  plot_lines("kl", ImVec2(w, height * 0.30f), nullptr, "KL(q(z|x) ‖ N(0, I)), nats", {kl}, 0.0f);
+  plot_lines("active", ImVec2(w, height * 0.34f), "training images seen", "active latent dimensions", {active}, 0.0f,
+             app.session.trainer.params.config.latent + 0.5f);
+}
+
+static void stats_and_plot(AppState& app) {
+  const Training& tr = app.session.training;
+  const Trainer& t = app.session.trainer;
+  const long long per_epoch = std::max<long long>(1, t.steps_per_epoch(static_cast<long long>(app.session.train.labels.size())));
+  ImGui::Text("steps %lld   epoch %.2f", tr.steps, t.epoch + double(t.cursor) / per_epoch);
+  if (tr.running)
+    ImGui::Text("%.0f images/s while stepping (%s), %.1f steps/s", tr.samples_per_s,
+                session_train_threads() > 1 ? "2 threads" : "1 thread, in frames", tr.steps_per_s);
+  else
+    ImGui::TextDisabled(tr.steps > 0 ? "paused" : "not training");
+  const std::string text = session_elbo_text(app.session);
+  if (tr.elbo.empty())
+    ImGui::TextDisabled("%s", text.c_str());
+  else
+    ImGui::TextUnformatted(text.c_str());
+  help_marker("ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I)), in nats per image, averaged over the batch; higher "
+              "is better. log p(x|z) is the Bernoulli log-likelihood of the pixels (the reconstruction term); "
+              "the KL keeps the codes near the prior. The plots: moving averages of both terms over the batches, "
+              "and the number of active dimensions (mean KL over 500 test images above 0.01 nats).");
+  const float h = ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 2.4f;
+  ImGui::BeginGroup();
+  curves(app, h);
+  ImGui::EndGroup();
+  app.probes.set("train_plot", item_rect());
+}
+
+// A combo box of the integers in `choices`, `width` wide.
+template <size_t N>
+static void int_combo(const char* label, const int (&choices)[N], int* value, float width) {
+  ImGui::SetNextItemWidth(width);
+  if (!ImGui::BeginCombo(label, std::to_string(*value).c_str())) return;
+  for (int v : choices)
+    if (ImGui::Selectable(std::to_string(v).c_str(), v == *value)) *value = v;
+  ImGui::EndCombo();
+}
+
+static void model_choice(AppState& app) {
+  TrainPanel& tp = app.train_panel;
+  ImGui::TextUnformatted("Reset makes:");
+  ImGui::SameLine();
+  const float w = ImGui::GetFontSize() * 3.5f;
+  int_combo("Z", kLatents, &tp.new_latent, w);
+  ImGui::SameLine();
+  int_combo("hidden", kHiddens, &tp.new_hidden, w);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 1.2f);
+  ImGui::Combo("##act", &tp.new_activation, "relu\0tanh\0elu\0");
+  ImGui::Checkbox("conditional (on the 10 classes)", &tp.new_conditional);
+  help_marker("The model Reset creates: 784 - hidden - Z - hidden - 784 with this activation. Z = 2 shows the whole "
+              "latent space on the map, as in the paper's figure 4 (train it for a minute or two). Conditional: a "
+              "conditional VAE, q(z|x,y) and p(x|z,y) with the one-hot label y of the 10 classes.");
+}
+
+void panel_train(AppState& app) {
+  if (!panel_begin(app, kPanelTrain, "Train",
+                   "Gradient steps on the ELBO, live: watch the samples, the map and the plot change as the model learns."))
+    return;
+  run_controls(app);
+  option_controls(app);
+  stats_and_plot(app);
+  model_choice(app);
+  panel_end(app, kPanelTrain);
+}
