@@ -73,6 +73,8 @@ echo "== fuzz smoke (build-asan/): every parser's libFuzzer target from its seed
 step fuzz-smoke run_ctest "$root/build-asan" -j2 -L fuzz
 echo "== web tests, two-thread build (build-web-mt/): the core's suite and parity under node, on pthreads"
 step tests-web-mt run_ctest "$root/build-web-mt" -j2
-echo "== web tests (build-web/): WebAssembly under node, the page and its server in headless Chromium"
-step tests-web run_ctest "$root/build-web"
+echo "== web tests (build-web/): the core's suite and parity, WebAssembly under node"
+step tests-web run_ctest "$root/build-web" -j2 -LE slow
+echo "== the page and its server in headless Chromium (build-web/; one at a time: they check frame times)"
+step tests-page run_ctest "$root/build-web" -L slow
 finish

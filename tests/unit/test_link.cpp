@@ -52,7 +52,7 @@ TEST_CASE("link: only the keys given are written", "[link]") {
   CHECK(link_write(l) == "#digit=0");
 }
 
-TEST_CASE("link: unknown keys and bad values are errors naming them; the good keys still parse", "[link]") {
+TEST_CASE("link: unknown keys and bad values are errors naming them, and the good keys still parse", "[link]") {
   Link l;
   const Status s = link_parse("#digit=abc&grid=99&foo=1&seed=4", &l);
   CHECK_FALSE(s.ok);

@@ -73,7 +73,7 @@ TEST_CASE("session: loading weights installs the model and bumps the serial the 
   CHECK(session_download_name(s, "F16") == "vae-z5-h32-f16.safetensors");
 }
 
-TEST_CASE("session: data for another dataset than the current one is ignored; corrupt data says which split", "[session]") {
+TEST_CASE("session: data for another dataset than the current one is ignored, and corrupt data says which split", "[session]") {
   Session s;
   small_model(s);
   const std::vector<uint8_t> junk(40, 7);
@@ -129,7 +129,7 @@ TEST_CASE("session: a test image past the end shows the last and says so", "[ses
   CHECK(s.status.find("no test image #25") != std::string::npos);
 }
 
-TEST_CASE("session: an empty pad gives no figures; a drawing does", "[session]") {
+TEST_CASE("session: an empty pad gives no figures and a drawing does", "[session]") {
   Session s;
   small_model(s);
   one_image_show_drawing(s);
