@@ -127,7 +127,7 @@ csv_out=""
 [[ $record == 1 ]] && csv_out=$root/tools/results/speed.csv
 # the CPU as the record names it: its model and its widest vector instructions, no commas
 widest=AVX; [[ " $ext " == *" avx2 "* ]] && widest=AVX2; [[ " $ext " == *" avx512f "* ]] && widest=AVX-512
-cpu_short="$(tr -d ',' <<<"$cpu" | sed 's/(R)//g; s/(TM)//g; s/ \{2,\}/ /g; s/ *$//') ($widest)"
+cpu_short="$(tr -d ',' <<<"$cpu" | sed 's/(R)//g; s/(TM)//g; s/ Processor//; s/ CPU @.*//; s/ \{2,\}/ /g; s/ *$//') ($widest)"
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 method="bench.sh${args:+ $(sed 's/--record *//' <<<"$args")}"
 [[ $rounds -gt 1 ]] && method+=" median"
