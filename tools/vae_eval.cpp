@@ -13,6 +13,7 @@
 #include "model/inspect.h"
 #include "model/iwae.h"
 #include "model/likelihood.h"
+#include "model/posterior.h"
 #include "train/classifier_train.h"
 #include "train/trainer.h"
 
@@ -32,8 +33,43 @@ std::vector<float> as_vector(const Vec& v) { return std::vector<float>(v.data(),
 // The page's one-image figures for test image i (binarized or dequantized as every test figure is): q(z|x), one
 // draw z = mu + sigma * eps, the reconstruction term over kReconSamples draws, the KL and its split,
 // the ELBO and log p(x) with k samples; the same streams as the page, so its numbers can be checked.
+// p(z|x) on the grid (Z = 2): its extent, mean, covariance, log p(x) by quadrature and modes.
+nlohmann::ordered_json posterior_json(const PosteriorGrid& g) {
+  nlohmann::ordered_json j;
+  j["grid"] = g.n;
+  j["extent"] = std::vector<float>(g.extent, g.extent + 4);
+  j["mean"] = {g.mean[0], g.mean[1]};
+  j["cov"] = {{g.cov[0][0], g.cov[0][1]}, {g.cov[1][0], g.cov[1][1]}};
+  j["log_px"] = g.log_px;
+  j["modes"] = g.modes;
+  return j;
+}
+
+// The best Gaussian q for this image alone, and the gap's split (model/posterior.h).
+nlohmann::ordered_json fit_q_json(VaeWork& w, const VaeParams& p, const Mat& x, const Mat& y, const Posterior& q,
+                                  long i, long long k, uint64_t seed) {
+  FitQ fit;
+  Rng fr = fit_q_stream(i);
+  fit_q_start(&fit, p, x, y, q, fr);
+  fit_q_step(&fit, p, kFitQSteps);
+  const GapSplit s = vae_gap_split(w, p, x, y, q, fit.q, recon_stream(i), k, log_px_stream(seed, i));
+  nlohmann::ordered_json j;
+  j["steps"] = fit.steps;
+  j["samples"] = kFitQSamples;
+  j["mu"] = as_vector(s.q_fit.mu);
+  j["sigma"] = as_vector(s.q_fit.sigma);
+  j["kept_encoder"] = s.kept_encoder;
+  j["elbo_encoder"] = s.elbo_encoder;
+  j["elbo_fit"] = s.elbo_fit;
+  j["log_px"] = s.log_px;
+  j["k"] = k;
+  j["amortization_gap"] = s.amortization_gap;
+  j["approximation_gap"] = s.approximation_gap;
+  return j;
+}
+
 int print_one_image(const VaeParams& p, const Mat& X, const Dataset& test, long i, int k, uint64_t seed,
-                    uint64_t eps_seed, const std::string& weights_path) {
+                    uint64_t eps_seed, const std::string& weights_path, bool posterior, bool fit_q) {
   const int C = p.config.classes, Z = p.config.latent;
   const Mat y = C > 0 ? one_hot(test.labels.data() + i, 1, C) : no_labels(1);
   VaeWork w;
@@ -71,6 +107,8 @@ int print_one_image(const VaeParams& p, const Mat& X, const Dataset& test, long 
     // log p(x) = ELBO + KL(q(z|x) || p(z|x)): the estimate's gap to the ELBO
     line["gap"] = acc.value() - elbo;
   }
+  if (posterior) line["posterior"] = posterior_json(vae_true_posterior(w, p, X.row(i), y, q));
+  if (fit_q) line["fit_q"] = fit_q_json(w, p, X.row(i), y, q, i, k > 0 ? k : kLogPxK, seed);
   std::cout << line.dump() << std::endl;
   return 0;
 }
@@ -81,7 +119,7 @@ int main(int argc, char** argv) {
   int k = 5000, threads = 0, chunk = 500;
   long n = 0;
   uint64_t seed = 1;
-  bool write_card = false;
+  bool write_card = false, posterior = false, fit_q = false;
   long image = -1;
   uint64_t eps_seed = 1;
   CLI::App app{"Evaluate VAE weights on the MNIST test set: ELBO and log p(x) (importance-weighted, k samples).",
@@ -99,6 +137,10 @@ int main(int argc, char** argv) {
   app.add_option("--image", image, "only test image N: the page's one-image figures (q(z|x), one draw of eps, "
                  "reconstruction term, KL per dimension, ELBO, log p(x)) as one JSON line")->check(integer_in(0, 9999));
   app.add_option("--eps-seed", eps_seed, "with --image: the seed of the eps drawn (the page's \"draw eps\" count)")->capture_default_str()->check(seed_value());
+  app.add_flag("--posterior", posterior, "with --image, a model with Z = 2: the true posterior p(z|x) on a 64x64 grid "
+              "(its extent, mean, covariance, modes and log p(x) by quadrature)");
+  app.add_flag("--fit-q", fit_q, "with --image: the best Gaussian q for this image alone (200 Adam steps on its mu and "
+              "log sigma^2), and the gap log p(x) - ELBO split into amortization and approximation gaps");
   app.add_flag("--write-card", write_card,
                "write the figures into the file's metadata (architecture, test ELBO, log p(x), classifier agreement); "
                "needs the whole test set");
@@ -106,6 +148,7 @@ int main(int argc, char** argv) {
   if (write_card && n != 0) cli_fail(kProgram, "--write-card needs the whole test set; drop --n");
   if (image >= 0 && (write_card || n != 0 || !classifier_path.empty()))
     cli_fail(kProgram, "--image evaluates one image: drop --write-card, --n and --classifier");
+  if ((posterior || fit_q) && image < 0) cli_fail(kProgram, "--posterior and --fit-q describe one image: add --image N");
   set_threads(threads);
   if (data.empty()) data = dataset_dir(kProgram, dataset);
 
@@ -131,7 +174,10 @@ int main(int argc, char** argv) {
   const Mat Y = C > 0 ? one_hot(test.labels.data(), N, C) : no_labels(N);
   if (image >= 0) {
     if (image >= N) cli_fail(kProgram, "--image " + std::to_string(image) + ": the test set has " + std::to_string(N) + " images");
-    return print_one_image(p, X, test, image, k, seed, eps_seed, weights_path);
+    if (posterior && p.config.latent != 2)
+      cli_fail(kProgram, "--posterior draws p(z|x) on a grid over two latent dimensions; " + weights_path + " has Z = " +
+                             std::to_string(p.config.latent));
+    return print_one_image(p, X, test, image, k, seed, eps_seed, weights_path, posterior, fit_q);
   }
 
   auto t0 = std::chrono::steady_clock::now();

@@ -45,6 +45,9 @@ struct LogPxAccumulator {
   double value() const { return count == 0 ? -INFINITY : max_log_w + std::log(sum_exp) - std::log(double(count)); }
 };
 
+// The samples of one image's log p(x) estimate in the page and `vae-eval --image N`.
+constexpr long long kLogPxK = 5000;
+
 // Draws n more samples z_i ~ q(z|x) (in chunks of w.batch rows) and adds their log w_i to *acc.
 void vae_log_px_add(LogPxAccumulator* acc, VaeWork& w, const VaeParams& p, const ConstMatRef& x, const ConstMatRef& y,
                     const Posterior& q, long long n, Rng& rng);

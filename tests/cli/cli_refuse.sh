@@ -134,6 +134,9 @@ files)
   expect 0 "" "$bin/vae-eval" "$T/good.safetensors" "${mini[@]}" --k 2 --threads 1
   expect 0 "" "$bin/vae-sample" "$T/good.safetensors" --out "$T/s.png"
   expect 0 "" "$bin/vae-eval" "$T/cvae.safetensors" "${mini[@]}" --k 0 --classifier "$T/classifier.safetensors" --threads 1
+  expect 0 "" "$bin/vae-eval" "$T/good.safetensors" "${mini[@]}" --image 0 --posterior --fit-q --k 100 --threads 1
+  expect 0 "" "$bin/vae-eval" "$T/cvae.safetensors" "${mini[@]}" --image 1 --posterior --fit-q --k 100 --threads 1
+  expect 0 "" "$bin/vae-eval" "$T/z3.safetensors" "${mini[@]}" --image 0 --fit-q --k 100 --threads 1
   expect 0 "" "$bin/vae-train" --resume --checkpoint "$T/good.ckpt" --epochs 1 "${mini[@]}" --out "$T/r.safetensors" --threads 1
   # weights that declare a model they do not hold, or one the data does not fit
   for p in "vae-eval" "vae-sample --json" ; do
@@ -145,6 +148,10 @@ files)
     expect 1 "no \"config\" in the metadata" $bin/$p "$T/classifier.safetensors"
     expect 1 "unexpected tensor \"optimizer.m\"" $bin/$p "$T/good.ckpt"
   done
+  # the one-image figures that need an image, or two latent dimensions
+  expect 1 "describe one image: add --image N" "$bin/vae-eval" "$T/good.safetensors" "${mini[@]}" --posterior
+  expect 1 "describe one image: add --image N" "$bin/vae-eval" "$T/good.safetensors" "${mini[@]}" --fit-q
+  expect 1 "z3.safetensors has Z = 3" "$bin/vae-eval" "$T/z3.safetensors" "${mini[@]}" --image 0 --posterior
   expect 1 "conditional on 3 classes, the data has 10" "$bin/vae-eval" "$T/classes3.safetensors" "${mini[@]}"
   expect 1 "input is 100 values, the images have 784" "$bin/vae-eval" "$T/input100.safetensors" "${mini[@]}"
   expect 1 "input is 100 values, not a 28x28 image" "$bin/vae-sample" "$T/input100.safetensors" --out "$T/x.png"

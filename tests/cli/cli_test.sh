@@ -180,6 +180,29 @@ PY
   [ $code -eq 1 ] && grep -q 'unknown option "flow_layers"' "$tmp/err" || fail "unknown option: $code $(cat "$tmp/err")"
   ls "$tmp" | grep -q '\.tmp\.' && fail "temporary files left behind: $(ls "$tmp")"
   true ;;
+one_image)
+  # vae-eval --image N --posterior --fit-q on a shipped Z = 2 model: the true posterior on its grid and
+  # the best Gaussian fitted to the image alone describe the same p(z|x), and the gap splits in order
+  weights=$(cd "$(dirname "$0")/../.." && pwd)/weights/mnist-z2.safetensors
+  for i in 3 4 7; do
+    run "$bin/vae-eval" "$weights" --data "$mnist" --image $i --posterior --fit-q --threads 1
+    [ $code -eq 0 ] || fail "vae-eval --image $i --posterior --fit-q: $(cat "$tmp/err")"
+    /usr/bin/python3 - "$tmp/out" <<'PY' || fail "image $i: $(cat "$tmp/out")"
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+post, fit = j["posterior"], j["fit_q"]
+assert fit["elbo_encoder"] == j["elbo"], j
+assert fit["elbo_encoder"] <= fit["elbo_fit"] <= fit["log_px"], fit
+assert abs(fit["amortization_gap"] + fit["approximation_gap"] - (fit["log_px"] - j["elbo"])) < 1e-9, fit
+# the same log p(x) by quadrature on the grid and by importance sampling from the fitted q
+assert abs(post["log_px"] - fit["log_px"]) < 0.15, (post["log_px"], fit["log_px"])
+# the fitted Gaussian sits on the posterior's mass: its mean within two posterior deviations
+for d in range(2):
+    sd = math.sqrt(post["cov"][d][d])
+    assert abs(fit["mu"][d] - post["mean"][d]) < 2 * sd, (d, fit["mu"], post["mean"], sd)
+    assert post["extent"][2 * d] < post["mean"][d] < post["extent"][2 * d + 1], post
+PY
+  done ;;
 bench)
   # vae-bench --train-only: training figures alone, with the FLOP count of the layers' products
   run "$bin/vae-bench" --data "$mnist" --train-only --seconds 0.1 --hidden 50 --latent 20 --batch 20 --threads 1

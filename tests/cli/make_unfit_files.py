@@ -105,6 +105,7 @@ small = {"input": 784, "hidden": [8], "latent": 2, "activation": "relu"}
 # ---- weights: a good control, then files that parse but do not fit
 weights("good.safetensors", small)
 weights("cvae.safetensors", dict(small, classes=10))
+weights("z3.safetensors", dict(small, latent=3))
 weights("giant-config.safetensors", {"input": 1048576, "hidden": [16384], "latent": 2, "activation": "relu"}, tensors=[])
 # 147 million parameters (590 MB) declared, none present: refused before anything is allocated
 BIG = {"input": 784, "hidden": [8192, 8192], "latent": 2, "activation": "relu"}

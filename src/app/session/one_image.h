@@ -57,7 +57,6 @@ struct OneImage {
 };
 constexpr int kCloud = 100;     // samples of q(z|x) shown on the map
 constexpr int kCloudStrip = 8;  // ... of which the strip decodes the first
-constexpr long long kLogPxK = 5000;
 
 // The input: test image `index`, or the drawing.
 void one_image_show_test(Session& s, int index);
