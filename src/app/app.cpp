@@ -194,6 +194,7 @@ void app_frame(AppState& app) {
     app_follow_session(app);
     compare_frame_steps(app);
     activity_update(s);
+    slow_step_frame(s);
     one_image_update(s);
     one_image_view_update(app);
     void (*const panels[])(AppState&) = {panel_sample, panel_interpolate, panel_latent_map, panel_input, panel_train,

@@ -172,3 +172,62 @@ TEST_CASE("session: training steps change the model and record the curve, paused
   CHECK(s.training.steps == steps);
   CHECK(session_elbo_text(s).find("batch ELBO") == 0);
 }
+
+TEST_CASE("session: the slow-motion step applies one update at its last stage, and Back restores the weights",
+          "[session]") {
+  Session s;
+  small_model(s);
+  session_install_dataset(s, "train", random_dataset(100, 6));
+  const std::vector<float> before = s.trainer.params.data;
+  REQUIRE(slow_step_begin(s));
+  CHECK(s.slow_step.stage == StepStage::encode);
+  CHECK(s.slow_step.trace.mu.rows() == kStepBatch);
+  for (int i = 0; i < 4; ++i) slow_step_next(s);
+  CHECK(s.slow_step.stage == StepStage::backward);
+  CHECK(same_bits(s.trainer.params.data, before));  // nothing moved before the update
+  slow_step_next(s);
+  CHECK(s.slow_step.stage == StepStage::update);
+  CHECK_FALSE(same_bits(s.trainer.params.data, before));
+  CHECK(s.training.steps == 1);
+  CHECK_FALSE(s.slow_step.trace.mu_after.isApprox(s.slow_step.trace.mu));
+  slow_step_back(s);
+  CHECK(s.slow_step.stage == StepStage::backward);
+  CHECK(same_bits(s.trainer.params.data, before));
+  CHECK(s.training.steps == 0);
+  // forward again, then Next begins another batch on the updated model
+  slow_step_set_stage(s, StepStage::update);
+  const std::vector<int> first = s.slow_step.images;
+  slow_step_next(s);
+  CHECK(s.slow_step.stage == StepStage::encode);
+  CHECK(s.slow_step.images != first);
+  CHECK(s.training.steps == 1);
+}
+
+TEST_CASE("session: without training images the slow-motion step waits and says so", "[session]") {
+  Session s;
+  small_model(s);
+  CHECK_FALSE(slow_step_begin(s));
+  CHECK(s.status.find("training images") != std::string::npos);
+  CHECK_FALSE(s.slow_step.active);
+}
+
+TEST_CASE("session: the true posterior and the fitted q follow the inspected image", "[session]") {
+  Session s;
+  small_model(s);
+  session_install_dataset(s, "test", random_dataset(20, 3));
+  one_image_show_test(s, 3);
+  s.one_image.posterior_on = true;
+  s.one_image.fit_on = true;
+  for (int i = 0; i < 2000 && !s.one_image.split_ready; ++i) one_image_update(s);
+  const OneImage& o = s.one_image;
+  REQUIRE(o.posterior.n == 64);
+  REQUIRE(o.split_ready);
+  CHECK(o.is_weight.sum() == Approx(1.0).epsilon(1e-4));
+  CHECK(o.split.elbo_encoder == Approx(o.elbo).epsilon(1e-9));
+  CHECK(o.split.elbo_fit >= o.split.elbo_encoder);
+  CHECK(o.split.log_px == Approx(o.posterior.log_px).margin(0.1));
+  // another image: both start again
+  one_image_show_test(s, 4);
+  one_image_update(s);
+  CHECK(s.one_image.fit.steps < kFitQSteps);
+}

@@ -69,8 +69,9 @@ static bool read_input(Session& s, OneImage& o) {
 static void posterior_figures(Session& s, OneImage& o) {
   const VaeParams& p = s.trainer.params;
   o.q = vae_posterior(o.work, p, o.x, o.y);
+  ++o.q_serial;
   o.kl = kl_per_dim(o.q);
-  Rng rng = recon_stream(o.source == InputSource::test ? o.test_index : -1);
+  Rng rng = recon_stream(one_image_stream_index(o));
   o.recon = vae_recon_estimate(o.work, p, o.x, o.y, o.q, kReconSamples, rng);
   // ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I))
   o.elbo = o.recon.recon - o.kl.cast<double>().sum();
@@ -109,7 +110,7 @@ static void log_px_start(Session& s, OneImage& o) {
   o.log_px_x = o.x;
   o.log_px_y = o.y;
   o.log_px = LogPxAccumulator();
-  o.log_px_rng = log_px_stream(1, o.source == InputSource::test ? o.test_index : -1);
+  o.log_px_rng = log_px_stream(1, one_image_stream_index(o));
   o.log_px_by_k.clear();
   o.log_px_version = s.version;
   o.log_px_started_at = s.now;
@@ -160,7 +161,10 @@ void one_image_update(Session& s) {
     eps_figures(s, o);
   }
   if (o.ready) log_px_advance(o, running ? 0.002 : 0.004);
+  one_image_truth_update(s);
 }
+
+long long one_image_stream_index(const OneImage& o) { return o.source == InputSource::test ? o.test_index : -1; }
 
 void activity_update(Session& s) {
   Activity& a = s.activity;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/inspect.h"
+#include "model/posterior.h"
 
 struct Session;
 
@@ -48,6 +49,19 @@ struct OneImage {
   long long log_px_version = -1;  // model version of the estimate
   std::vector<std::pair<long long, double>> log_px_by_k;  // the running estimate at k = 1, 10, 100, ...
   double log_px_started_at = -1;  // seconds
+  long long q_serial = 0;  // bumps whenever q (not eps) changes: what the two figures below follow
+  // the true posterior p(z|x) on a grid (Z = 2 models), asked for by the view
+  bool posterior_on = false;
+  PosteriorGrid posterior;  // n = 0: none (off, Z != 2, or not ready)
+  Mat is_z;                 // kImportanceDots x Z: the first importance samples of log p(x) ...
+  Vec is_weight;            // ... and their normalized weights w_i / sum w
+  long long posterior_serial = -1;  // q_serial it describes
+  // q fitted to this image alone, and the gap's split, asked for by the view
+  bool fit_on = false;
+  FitQ fit;
+  GapSplit split;
+  bool split_ready = false;
+  long long fit_serial = -1;  // q_serial the fit started from
   VaeWork work;            // sized for the model ...
   std::string work_shape;  // ... of this shape (VaeConfig::describe())
   long long version = -1;  // model version of the figures
@@ -57,6 +71,7 @@ struct OneImage {
 };
 constexpr int kCloud = 100;     // samples of q(z|x) shown on the map
 constexpr int kCloudStrip = 8;  // ... of which the strip decodes the first
+constexpr int kImportanceDots = 200;  // importance samples the map draws
 
 // The input: test image `index`, or the drawing.
 void one_image_show_test(Session& s, int index);
@@ -68,5 +83,10 @@ void one_image_draw_eps(Session& s);
 // Brings the figures up to date with the input and the model (every frame; cheap when nothing
 // changed) and advances the log p(x) estimate by a few milliseconds' worth of samples.
 void one_image_update(Session& s);
+// The true posterior and the fitted q (one_image_truth.cpp), when the view asks for them: the grid
+// when q changes, the fit a few steps per frame, then its gap split.
+void one_image_truth_update(Session& s);
+// The stream index of the input: the test image's number, -1 for a drawing.
+long long one_image_stream_index(const OneImage& o);
 // The model's use of each latent dimension over test images (s.activity), when due.
 void activity_update(Session& s);

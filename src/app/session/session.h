@@ -10,6 +10,7 @@
 #include "app/session/infer.h"
 #include "app/session/models.h"
 #include "app/session/one_image.h"
+#include "app/session/slow_step.h"
 #include "io/idx.h"
 #include "io/weights.h"
 #include "train/train_thread.h"
@@ -72,6 +73,7 @@ struct Session {
   Training training;
   OneImage one_image;  // the input "Inside one image" shows and its figures
   Activity activity;   // of the current model
+  SlowStep slow_step;  // one training step in slow motion
 };
 
 // The largest weights the app loads: 4,194,304 parameters (16 MiB as F32), a 1 MiB header. The page's
@@ -108,6 +110,10 @@ bool session_load_dataset(Session& s, const std::string& dataset, const std::str
 // way first, and its state comes back into s.trainer.
 void session_start_training(Session& s);
 void session_pause_training(Session& s);
+// One step's figures into the curves (a step taken elsewhere: the slow-motion step), and taken
+// back out (its Back); false when the loss is not finite.
+bool session_record_step(Session& s, const VaeLoss& loss);
+void session_unrecord_step(Session& s);
 // Runs this frame's training: takes the thread's newest parameters, or steps for the time budget.
 void session_train_frame(Session& s);
 // Threads that compute training steps: 2 on the training thread (its blocks side by side), 1 in frames.

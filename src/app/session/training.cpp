@@ -18,7 +18,7 @@ bool session_labels_fit(const Session& s) {
 
 // One ended step into the curves: its ELBO, the moving averages of both terms. False when the
 // loss is not finite (training stops).
-static bool record_step(Session& s, const VaeLoss& loss) {
+bool session_record_step(Session& s, const VaeLoss& loss) {
   Training& tr = s.training;
   tr.last = loss;
   const float elbo = static_cast<float>(-loss.neg_elbo);
@@ -36,6 +36,15 @@ static bool record_step(Session& s, const VaeLoss& loss) {
   ++tr.steps;
   ++tr.window_steps;
   return std::isfinite(elbo);
+}
+
+void session_unrecord_step(Session& s) {
+  Training& tr = s.training;
+  if (tr.steps == 0 || tr.elbo.empty() || tr.curve.empty()) return;
+  tr.elbo.pop_back();
+  tr.curve.pop_back();
+  --tr.steps;
+  if (tr.window_steps > 0) --tr.window_steps;
 }
 
 static void record_rate(Training& tr, double rate) {
@@ -60,7 +69,7 @@ static void thread_frame_steps(Session& s, const uint8_t* labels) {
     record_rate(s.training, s.trainer.options.batch / std::max(step.seconds, 1e-6));
     s.trainer.epoch = step.epoch;  // for the figures (the whole state comes back on pause)
     s.trainer.cursor = step.cursor;
-    if (!record_step(s, step.loss)) return diverged(s);
+    if (!session_record_step(s, step.loss)) return diverged(s);
   }
 }
 
@@ -78,7 +87,7 @@ void session_pause_training(Session& s) {
   if (!s.train_thread.training() && !s.train_thread.benchmarking()) return;
   std::vector<TrainThread::Step> steps;
   s.train_thread.stop(&s.trainer, &steps);  // waits for the step under way, at most one
-  for (const TrainThread::Step& step : steps) record_step(s, step.loss);
+  for (const TrainThread::Step& step : steps) session_record_step(s, step.loss);
   ++s.version;
 }
 
@@ -99,7 +108,7 @@ void session_train_frame(Session& s) {
   do {
     const VaeLoss loss = s.trainer.step(s.train.images, labels);
     ++steps;
-    if (!record_step(s, loss)) return diverged(s);
+    if (!session_record_step(s, loss)) return diverged(s);
   } while (session_clock() - start < tr.budget_ms / 1000.0);
   ++s.version;
   record_rate(tr, steps * s.trainer.options.batch / std::max(session_clock() - start, 1e-6));
