@@ -2,7 +2,7 @@
 // ImGui's example_glfw_opengl3; each frame is app_frame(). Natively it offers the models in the
 // source tree's weights/ and reads the data from disk; in the page, JavaScript fetches them and hands
 // the bytes over.
-//   vae-app [--model NAME] [--digit N] [--view explore|inside|train] [--link '#model=NAME&digit=N']
+//   vae-app [--model NAME] [--digit N] [--view explore|inside|train|step] [--link '#model=NAME&digit=N']
 //           [--frames N [--screenshot OUT.png]] [WEIGHTS.safetensors] [MNIST_DIR]
 // --frames N quits after N frames; with --screenshot it saves the last one and exits non-zero when
 // it is blank (the native window test).
@@ -196,7 +196,7 @@ static bool parse_flags(int argc, char** argv, Loop* loop) {
     else if (arg == "--link" && has_value) link += "&" + std::string(argv[++i]);
     else if (arg.rfind("--", 0) != 0 && positional < 2) (positional++ == 0 ? weights : data_dir) = arg;
     else {
-      std::fprintf(stderr, "vae-app: bad argument '%s'\nusage: vae-app [--model NAME] [--digit N] [--view explore|inside|train] "
+      std::fprintf(stderr, "vae-app: bad argument '%s'\nusage: vae-app [--model NAME] [--digit N] [--view explore|inside|train|step] "
                            "[--link '#model=NAME&digit=N'] [--frames N [--screenshot OUT.png]] [WEIGHTS.safetensors] "
                            "[MNIST_DIR]\n", arg.c_str());
       return false;

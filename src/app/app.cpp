@@ -17,6 +17,7 @@ const char* view_name(View v) {
     case View::explore: return "Explore";
     case View::one_image: return "Inside one image";
     case View::train: return "Train & compare";
+    case View::step: return "One step";
   }
   return "";
 }
@@ -199,6 +200,7 @@ void app_frame(AppState& app) {
     one_image_view_update(app);
     void (*const panels[])(AppState&) = {panel_sample, panel_interpolate, panel_latent_map, panel_input, panel_train,
                                          panel_model, panel_encoder, panel_reparam, panel_elbo, panel_compare,
+                                         panel_step, panel_weights, panel_posterior,
                                          confirm_popup, tour_window};
     for (auto panel : panels) {
       app_follow_session(app);

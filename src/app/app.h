@@ -10,9 +10,9 @@
 #include "app/ui/probes.h"
 
 // The page's views: each shows a set of panels laid out to fill the window.
-enum class View { explore, one_image, train };
-constexpr int kViews = 3;
-const char* view_name(View v);  // "Explore", "Inside one image", "Train & compare"
+enum class View { explore, one_image, train, step };
+constexpr int kViews = 4;
+const char* view_name(View v);  // "Explore", "Inside one image", "Train & compare", "One step"
 
 struct AppState {
   Session session;
@@ -50,6 +50,9 @@ struct AppState {
   ModelPanel model_panel;
   OneImageView one_image_view;
   ComparePanel compare;
+  StepPanel step_panel;
+  WeightsPanel weights;
+  bool decoder_sample = false;  // decoded grids show a draw x ~ p(x|z) instead of its mean
   Probes probes;  // where things are on the screen, for the browser test
 };
 

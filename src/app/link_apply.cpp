@@ -8,7 +8,7 @@
 
 static_assert(kLinkPanels == kPanels, "a link names every panel");
 
-static const char* const kViewKeys[kViews] = {"explore", "inside", "train"};
+static const char* const kViewKeys[kViews] = {"explore", "inside", "train", "step"};
 
 static LinkEndpoint endpoint_link(const Endpoint& e) {
   LinkEndpoint l;
@@ -44,6 +44,12 @@ Link link_of(const AppState& app) {
   if (app.focus >= 0) l.focus = kLinkPanelKeys[app.focus];
   l.scale = app.ui_scale_mode == 0 ? "auto" : app.ui_scale_mode == 1 ? "projector" : link_number(app.ui_scale_fixed);
   l.beta = s.trainer.options.beta;
+  if (s.slow_step.active) l.step = step_stage_name(s.slow_step.stage);
+  l.posterior = s.one_image.posterior_on;
+  l.fitq = s.one_image.fit_on;
+  l.decoder = app.decoder_sample ? "sample" : "mean";
+  l.weights_layer = app.weights.decoder ? "decoder" : "encoder";
+  l.weights_page = app.weights.page;
   return l;
 }
 
@@ -105,6 +111,16 @@ static void apply_rest(AppState& app, const Link& l) {
   if (!l.scale.empty() && l.scale != "auto" && l.scale != "projector")
     app.ui_scale_mode = 2, app.ui_scale_fixed = std::strtof(l.scale.c_str(), nullptr);
   if (l.beta) s.trainer.options.beta = *l.beta;
+  StepStage stage;
+  if (!l.step.empty() && step_stage_parse(l.step, &stage)) {
+    app.step_panel.pending = static_cast<int>(stage);  // shown once the training images are there
+    if (l.view.empty()) app.view = View::step;
+  }
+  if (l.posterior) s.one_image.posterior_on = *l.posterior;
+  if (l.fitq) s.one_image.fit_on = *l.fitq;
+  if (!l.decoder.empty()) app.decoder_sample = l.decoder == "sample", app.sample.dirty = true;
+  if (!l.weights_layer.empty()) app.weights.decoder = l.weights_layer == "decoder";
+  if (l.weights_page) app.weights.page = *l.weights_page;
   app.reset_layout = true;
 }
 

@@ -46,6 +46,43 @@ static std::vector<float> floats(const Mat& m) {
 }
 static std::vector<float> floats(const Vec& v) { return std::vector<float>(v.data(), v.data() + v.size()); }
 
+// The slow-motion step's batch (stage by stage, model/step_trace.h): every matrix row-major.
+static nlohmann::json step_json(const AppState& app) {
+  const SlowStep& st = app.session.slow_step;
+  nlohmann::json j = {{"active", st.active}, {"stage", st.active ? step_stage_name(st.stage) : ""}, {"count", st.count},
+                      {"playing", st.playing}, {"pending", app.step_panel.pending}};
+  if (!st.active) return j;
+  const StepTrace& t = st.trace;
+  j.update({{"images", st.images}, {"batch", t.mu.rows()}, {"x", floats(t.x)}, {"mu", floats(t.mu)}, {"sigma", floats(t.sigma)},
+            {"eps", floats(t.eps)}, {"z", floats(t.z)}, {"recon", floats(t.recon)}, {"kl", floats(t.kl)},
+            {"grad_mu_recon", floats(t.grad_mu_recon)}, {"grad_mu_kl", floats(t.grad_mu_kl)}, {"beta", t.beta},
+            {"updated", st.updated}, {"mu_after", floats(t.mu_after)},
+            {"loss", {{"recon", -t.loss.bce}, {"kl", t.loss.kl}}}});
+  return j;
+}
+
+// The true posterior (Z = 2) and the fitted q of the inspected image (model/posterior.h).
+static nlohmann::json posterior_json(const OneImage& o) {
+  const PosteriorGrid& g = o.posterior;
+  nlohmann::json j = {{"on", o.posterior_on}, {"ready", g.n > 0}};
+  if (g.n == 0) return j;
+  j.update({{"grid", g.n}, {"extent", std::vector<float>(g.extent, g.extent + 4)}, {"mean", {g.mean[0], g.mean[1]}},
+            {"cov", {{g.cov[0][0], g.cov[0][1]}, {g.cov[1][0], g.cov[1][1]}}}, {"log_px", g.log_px}, {"modes", g.modes},
+            {"mass_sum", g.mass.cast<double>().sum()}, {"samples", o.is_z.rows()}, {"weight_sum", o.is_weight.cast<double>().sum()}});
+  return j;
+}
+
+static nlohmann::json fit_q_json(const OneImage& o) {
+  nlohmann::json j = {{"on", o.fit_on}, {"done", o.fit_on && o.split_ready}, {"steps", o.fit.steps},
+                      {"total_steps", o.fit.total_steps}};
+  if (!o.fit_on || !o.split_ready) return j;
+  const GapSplit& s = o.split;
+  j.update({{"mu", floats(s.q_fit.mu)}, {"sigma", floats(s.q_fit.sigma)}, {"kept_encoder", s.kept_encoder},
+            {"elbo_encoder", s.elbo_encoder}, {"elbo_fit", s.elbo_fit}, {"log_px", s.log_px},
+            {"amortization_gap", s.amortization_gap}, {"approximation_gap", s.approximation_gap}});
+  return j;
+}
+
 // The one-image view's input and figures (nats); null figures until they describe the input.
 static nlohmann::json one_image_json(const AppState& app) {
   const OneImage& o = app.session.one_image;
@@ -153,6 +190,13 @@ static nlohmann::json views_json(const AppState& app) {
                                    ? mean_intensity(app.one_image_view.decoded_mu.pixels) : 0.0},
                 {"pad_mean", mean_intensity(app.input.drawing.pixels)}}},
       {"one_image", one_image_json(app)},
+      {"step", step_json(app)},
+      {"posterior", posterior_json(app.session.one_image)},
+      {"fit_q", fit_q_json(app.session.one_image)},
+      {"decoder", app.decoder_sample ? "sample" : "mean"},
+      {"sample_mean", mean_intensity(app.sample.digits.pixels)},
+      {"weights", {{"layer", app.weights.decoder ? "decoder" : "encoder"}, {"page", app.weights.page},
+                   {"version", app.weights.drawn}, {"checksum", checksum(app.weights.tiles.pixels)}}},
       {"compare", compare_json(app)},
       {"activity", {{"kl", floats(app.session.activity.kl)}, {"active", app.session.activity.active}, {"first", app.session.activity.first},
                     {"second", app.session.activity.second}, {"version", app.session.activity.version}}},
@@ -228,7 +272,13 @@ std::string app_state_to_json(const AppState& app) {
                  {"confirm_discard", rect_json(r.get("confirm_discard"))}, {"confirm_cancel", rect_json(r.get("confirm_cancel"))},
                  {"encoder_chart", rect_json(r.get("encoder_chart"))}, {"elbo_panel", rect_json(r.get("elbo_panel"))},
                  {"train_plot", rect_json(r.get("train_plot"))},
-                 {"compare_codes", rects_json(r.list("compare_codes", 2))}}},
+                 {"compare_codes", rects_json(r.list("compare_codes", 2))},
+                 {"step_next", rect_json(r.get("step_next"))}, {"step_back", rect_json(r.get("step_back"))},
+                 {"step_play", rect_json(r.get("step_play"))}, {"step_codes", rect_json(r.get("step_codes"))},
+                 {"step_diagram", rect_json(r.get("step_diagram"))}, {"step_boxes", rects_json(r.list("step_boxes"))},
+                 {"posterior_on", rect_json(r.get("posterior_on"))}, {"fit_q", rect_json(r.get("fit_q"))},
+                 {"posterior_plot", rect_json(r.get("posterior_plot"))}, {"decoder_sample", rect_json(r.get("decoder_sample"))},
+                 {"weights_grid", rect_json(r.get("weights_grid"))}, {"weights_layer", rect_json(r.get("weights_layer"))}}},
   };
   j.update(views_json(app));
   nlohmann::json overflow = nlohmann::json::array();

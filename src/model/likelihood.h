@@ -19,6 +19,11 @@ void likelihood_nll_forward_backward(VecRef nll, MatRef dlogits, MatRef dlogvar,
                                      const ConstMatRef& logits, const ConstMatRef& logvar, const ConstMatRef& X,
                                      float scale);
 
+// x ~ p(x|z) (n x D), the decoder as a distribution rather than its mean: Bernoulli pixels
+// x_j ~ Bernoulli(sigmoid(logit_j)), or Gaussian x_j = sigmoid(logit_j) + exp(logvar_j / 2) eps_j clamped
+// to [0, 1] (the grey levels' range), eps_j ~ N(0, 1); row by row from rng.
+void likelihood_sample(MatRef x, Likelihood likelihood, const ConstMatRef& logits, const ConstMatRef& logvar, Rng& rng);
+
 // Bits per dimension of log p(x) (nats per image of D pixels). Bernoulli: of the binarized pixels,
 // -log p(x) / (D ln 2). Gaussian: a density on x = (pixel + u) / 256 in [0, 1]^D gives the 8-bit
 // image a probability of at least exp(log p(x) - D ln 256) (its bin has volume 256^-D), so

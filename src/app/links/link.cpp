@@ -2,13 +2,15 @@
 // tests/fuzz/fuzz_url.cpp, so it needs nothing of the app) and its text written back.
 #include "app/links/link.h"
 
+#include "model/step_trace.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 const char* const kLinkPanelKeys[kLinkPanels] = {"sample",  "interpolate", "map",     "input", "train",
-                                               "models",  "encoder",     "reparam", "elbo",  "compare"};
+                                               "models",  "encoder",     "reparam", "elbo",  "compare", "step", "weights", "posterior"};
 
 namespace {
 
@@ -79,7 +81,18 @@ Status link_parse(const std::string& hash, Link* out) {
     if (key == "model") {
       if ((ok = !value.empty() && value.size() <= 64)) out->model = value;
     } else if (key == "view") {
-      if ((ok = value == "explore" || value == "inside" || value == "train")) out->view = value;
+      if ((ok = value == "explore" || value == "inside" || value == "train" || value == "step")) out->view = value;
+    } else if (key == "step") {
+      StepStage stage;
+      if ((ok = step_stage_parse(value, &stage))) out->step = value;
+    } else if (key == "posterior" || key == "fitq") {
+      if ((ok = value == "0" || value == "1")) (key == "posterior" ? out->posterior : out->fitq) = value == "1";
+    } else if (key == "decoder") {
+      if ((ok = value == "mean" || value == "sample")) out->decoder = value;
+    } else if (key == "wlayer") {
+      if ((ok = value == "encoder" || value == "decoder")) out->weights_layer = value;
+    } else if (key == "wpage") {
+      if ((ok = parse_int(value, 0, 9999, &i))) out->weights_page = i;
     } else if (key == "digit") {
       if ((ok = parse_int(value, 0, 99999, &i))) out->digit = i;
     } else if (key == "eps") {
@@ -173,5 +186,11 @@ std::string link_write(const Link& l) {
   if (!l.focus.empty()) add("focus", l.focus);
   if (!l.scale.empty()) add("scale", l.scale);
   if (l.beta) add("beta", link_number(*l.beta));
+  if (!l.step.empty()) add("step", l.step);
+  add_flag("posterior", l.posterior);
+  add_flag("fitq", l.fitq);
+  if (!l.decoder.empty()) add("decoder", l.decoder);
+  if (!l.weights_layer.empty()) add("wlayer", l.weights_layer);
+  if (l.weights_page) add("wpage", std::to_string(*l.weights_page));
   return h;
 }

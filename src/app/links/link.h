@@ -21,7 +21,7 @@ struct LinkEndpoint {
 // Every key is optional: what a link does not say stays as it is.
 struct Link {
   std::string model;               // model=NAME: a shipped model
-  std::string view;                // view=explore|inside|train
+  std::string view;                // view=explore|inside|train|step
   std::optional<int> digit;        // digit=N: test image N as the one-image view's input
   std::optional<int> eps;          // eps=S: the "draw eps" count (>= 1)
   std::optional<int> seed;         // seed=S: the sample grid's seed
@@ -38,10 +38,17 @@ struct Link {
   std::string focus;               // focus=PANEL (sample, interpolate, map, input, train, models, encoder, reparam, elbo, compare) or none
   std::string scale;               // scale=auto|projector|1.5
   std::optional<float> beta;       // beta=1: the KL weight for training here
+  std::string step;                // step=STAGE: one training step in slow motion, paused at that stage
+                                   // (encode, eps, decode, cost, backward, update)
+  std::optional<bool> posterior;   // posterior=1: the true posterior p(z|x) of the inspected image (Z = 2)
+  std::optional<bool> fitq;        // fitq=1: q fitted to the inspected image alone, the gap split
+  std::string decoder;             // decoder=mean|sample: decoded images as p(x|z)'s mean or a draw from it
+  std::optional<int> weights_page;  // wpage=N: the page of units the weights view shows
+  std::string weights_layer;       // wlayer=encoder|decoder: the layer the weights view shows
 };
 
 // The panels' names in links (focus=...), in the app's panel order.
-constexpr int kLinkPanels = 10;
+constexpr int kLinkPanels = 13;
 extern const char* const kLinkPanelKeys[kLinkPanels];
 
 // Parses "key=value&key=value" ('#' counts as '&'). Unknown keys and bad values are errors naming

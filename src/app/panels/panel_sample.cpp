@@ -19,6 +19,13 @@ static void sample_controls(AppState& app) {
   same_line_if_fits(ImGui::GetFontSize() * 5.5f);
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::SliderInt("##grid", &s.grid, 3, 12, "%d per row")) s.dirty = true;
+  same_line_if_fits(ImGui::CalcTextSize("x ~ p(x|z) (?)").x + ImGui::GetFrameHeight() + 16);
+  if (ImGui::Checkbox("x ~ p(x|z)", &app.decoder_sample)) s.dirty = true;
+  app.probes.set("decoder_sample", item_rect());
+  help_marker("Off: each tile is the decoder's mean, sigmoid(logits): the probability of each pixel being on. On: "
+              "a draw from p(x|z) itself, each pixel on with that probability (a Gaussian decoder: the mean plus "
+              "its per-pixel sigma times noise). The VAE's model of an image is the distribution; the smooth mean "
+              "image is what the page shows elsewhere.");
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("spread T (?)").x - 16);
   if (ImGui::SliderFloat("spread T", &s.temperature, 0.0f, 2.5f, "%.2f")) s.dirty = true;
   help_marker(
@@ -115,7 +122,10 @@ void panel_sample(AppState& app) {
   }
   if (s.dirty || s.digits.rows != rows || refresh_due(app.session, s.digits.version, s.digits.drawn_at, 0.25)) {
     fill_codes(app, cols, rows);
-    grid_decode(app.session, &s.digits, cols, rows);
+    if (app.decoder_sample)
+      grid_decode_draw(app.session, &s.digits, cols, rows, static_cast<uint64_t>(s.seed));
+    else
+      grid_decode(app.session, &s.digits, cols, rows);
   }
 
   ImVec2 avail = ImGui::GetContentRegionAvail();

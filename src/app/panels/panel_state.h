@@ -153,6 +153,27 @@ struct ComparePanel {
   int seed = 1;
 };
 
+// One step (panel_step.cpp): the walk's pace and a stage a link asked for before the data came.
+struct StepPanel {
+  int pending = -1;       // StepStage a link asked for, shown once the training images are there
+  DigitGrid x, mean;      // the batch, and the decoder's mean images of its z
+  long long drawn = -1;   // the slow step's serial the grids show
+  bool show_all_arrows = true;
+};
+
+// The weights as pictures (panel_weights.cpp): a page of units of the encoder's first layer or the
+// decoder's last, each unit's 784 weights as a 28x28 tile.
+struct WeightsPanel {
+  bool decoder = false;  // false: encoder.0 (each row of W), true: the decoder's output layer (each column)
+  int page = 0;
+  int per_row = 8;       // tiles per row; a page is per_row x per_row units
+  DigitGrid tiles;
+  long long drawn = -1;  // model version drawn
+  double drawn_at = 0;
+  int drawn_page = -1;
+  bool drawn_decoder = false;
+};
+
 struct ModelPanel {
   char path[512] = "";   // native: file to load from / save to
   int dtype = 1;         // 0: F32, 1: F16 for the download

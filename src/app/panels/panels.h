@@ -16,6 +16,9 @@ void panel_encoder(AppState& app);      // panel_encoder.cpp: q(z|x), mu +- sigm
 void panel_reparam(AppState& app);      // panel_reparam.cpp: z = mu + sigma * eps
 void panel_elbo(AppState& app);         // panel_elbo.cpp: the ELBO of one image and log p(x)
 void panel_compare(AppState& app);      // panel_compare.cpp: autoencoder vs VAE
+void panel_step(AppState& app);         // panel_step.cpp: one training step in slow motion
+void panel_weights(AppState& app);      // panel_weights.cpp: the first and last layers' weights as images
+void panel_posterior(AppState& app);    // panel_posterior.cpp: the true posterior, q fitted alone, the gap's split
 
 // Sets interpolation endpoint `which` (0 = A, 1 = B) to a code chosen elsewhere (a sample, the pad).
 void endpoint_set_custom(AppState& app, int which, const Vec& z, const std::string& label);

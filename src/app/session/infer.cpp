@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "model/likelihood.h"
+
 void Inference::resize(const VaeParams& p) {
   work.resize(p, kInferBatch);
   logits.resize(kInferBatch, p.config.input);
@@ -26,6 +28,19 @@ void decode_probs(MatRef probs, Inference& inf, const VaeParams& p, const ConstM
     // logits = decoder([z | y]);  probs = sigmoid(logits), the Bernoulli means
     vae_decode(inf.logits.topRows(n), inf.work, p, z.middleRows(start, n), Y.middleRows(start, n));
     sigmoid_forward(probs.middleRows(start, n), inf.logits.topRows(n));
+  }
+}
+
+void decode_draw(MatRef x, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y_in, Rng& rng) {
+  assert(x.rows() == z.rows() && z.cols() == p.config.latent && inf.work.batch == kInferBatch);
+  Mat fallback;
+  const ConstMatRef Y = fitted_labels(fallback, Y_in, z.rows(), p.config.classes);
+  for (Eigen::Index start = 0; start < z.rows(); start += kInferBatch) {
+    const Eigen::Index n = std::min<Eigen::Index>(kInferBatch, z.rows() - start);
+    // logits (and a Gaussian's log sigma^2) = decoder([z | y]);  x ~ p(x|z, y)
+    vae_decode(inf.logits.topRows(n), inf.work, p, z.middleRows(start, n), Y.middleRows(start, n));
+    likelihood_sample(x.middleRows(start, n), p.config.likelihood, inf.logits.topRows(n),
+                      inf.work.dec_logvar.topRows(n), rng);
   }
 }
 

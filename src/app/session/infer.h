@@ -24,6 +24,8 @@ struct Inference {
 
 // probs (N x D) = sigmoid(decoder(z, y)), z (N x Z): the mean of p(x|z) or p(x|z,y)
 void decode_probs(MatRef probs, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y);
+// x (N x D) ~ p(x|z, y): a draw of the decoder's distribution for each code (likelihood_sample), from rng
+void decode_draw(MatRef x, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y, Rng& rng);
 // mu (N x Z) = encoder mean of X (N x D intensities): of q(z|x) or q(z|x,y)
 void encode_mu(MatRef mu, Inference& inf, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y);
 inline void decode_probs(MatRef probs, Inference& inf, const VaeParams& p, const ConstMatRef& z) {

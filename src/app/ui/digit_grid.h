@@ -23,5 +23,7 @@ struct DigitGrid {
 // Decodes grid->z (with the labels grid->y for a conditional model) with the session's model into
 // grid->probs and uploads cols x rows tiles.
 void grid_decode(Session& s, DigitGrid* grid, int cols, int rows);
+// ... or shows a draw x ~ p(x|z) of each code instead of the mean, from the stream of `seed`.
+void grid_decode_draw(Session& s, DigitGrid* grid, int cols, int rows, uint64_t seed);
 // Shows probs (N x D) as cols x rows tiles, drawn at model version `version`, time `now`.
 void grid_show(DigitGrid* grid, const ConstMatRef& probs, int cols, int rows, long long version, double now);

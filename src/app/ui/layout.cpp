@@ -31,13 +31,17 @@ static const std::vector<Column>& view_columns(View v) {
       {0, {{kPanelModel, 1.0f}}}};
   static const std::vector<Column> inside = {
       {0.27f, {{kPanelInput, 0.5f}, {kPanelReparam, 0.5f}}},
-      {0.40f, {{kPanelMap, 1.0f}}},
+      {0.40f, {{kPanelMap, 0.58f}, {kPanelPosterior, 0.42f}}},
       {0, {{kPanelEncoder, 0.4f}, {kPanelElbo, 0.6f}}}};
   static const std::vector<Column> train = {
       {0.33f, {{kPanelTrain, 1.0f}}},
       {0.42f, {{kPanelCompare, 1.0f}}},
       {0, {{kPanelSample, 0.48f}, {kPanelModel, 0.52f}}}};
-  return v == View::one_image ? inside : v == View::train ? train : explore;
+  static const std::vector<Column> step = {
+      {0.26f, {{kPanelTrain, 1.0f}}},
+      {0.46f, {{kPanelStep, 1.0f}}},
+      {0, {{kPanelWeights, 0.56f}, {kPanelSample, 0.44f}}}};
+  return v == View::one_image ? inside : v == View::train ? train : v == View::step ? step : explore;
 }
 
 // Where panel `which` goes in the current view when no panel is focused (false: not shown in it).
@@ -152,7 +156,8 @@ static void view_tabs(AppState& app) {
 }
 
 static const char* const kPanelNames[kPanels] = {"Sample",  "Interpolate", "Latent map", "Input x",   "Train",
-                                                 "Models",  "Encoder",     "z = μ + σ ⊙ ε", "ELBO", "Compare"};
+                                                 "Models",  "Encoder",     "z = μ + σ ⊙ ε", "ELBO", "Compare",
+                                                 "One step", "Weights",    "True posterior"};
 const char* panel_name(int which) { return which >= 0 && which < kPanels ? kPanelNames[which] : ""; }
 
 // View > UI scale: auto, projector, or a fixed zoom.

@@ -7,7 +7,7 @@
 // The panels, in the layout's numbering.
 enum Panel : int {
   kPanelSample, kPanelInterpolate, kPanelMap, kPanelInput, kPanelTrain, kPanelModel,
-  kPanelEncoder, kPanelReparam, kPanelElbo, kPanelCompare, kPanels
+  kPanelEncoder, kPanelReparam, kPanelElbo, kPanelCompare, kPanelStep, kPanelWeights, kPanelPosterior, kPanels
 };
 
 // Opens panel `which` in its place of the current view's layout: ImGui::Begin(title), then `caption`
