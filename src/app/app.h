@@ -14,6 +14,15 @@ enum class View { explore, one_image, train, step };
 constexpr int kViews = 4;
 const char* view_name(View v);  // "Explore", "Inside one image", "Train & compare", "One step"
 
+// A tour step's question and the learner's answer (ui/tour.cpp).
+struct TourPredict {
+  bool answered = false;
+  Vec guess;             // tap_code: the code tapped on the map
+  double distance = -1;  // ... its distance from mu of q(z|x)
+  int choice = -1;       // pick_beta: the choice picked
+  bool correct = false;
+};
+
 struct AppState {
   Session session;
   float frame_ms[120] = {};  // the last frames' work on the main thread (ring, by frame number)
@@ -30,6 +39,7 @@ struct AppState {
   bool has_link_pending = false;
   std::string last_link;       // the last "Copy link"
   int tour_step = -1;          // the guided tour's step, -1: not touring
+  TourPredict tour_predict;    // its question's answer
   float overflow[16][2] = {};  // each panel's content beyond its window last frame (x, y points)
   int ui_scale_mode = 0;       // 0: auto (from the window's size), 1: projector, 2: fixed ui_scale_fixed
   float ui_scale_fixed = 1;

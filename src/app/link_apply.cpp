@@ -47,6 +47,7 @@ Link link_of(const AppState& app) {
   if (s.slow_step.active) l.step = step_stage_name(s.slow_step.stage);
   l.posterior = s.one_image.posterior_on;
   l.fitq = s.one_image.fit_on;
+  l.holes = app.map.show_holes;
   l.decoder = app.decoder_sample ? "sample" : "mean";
   l.weights_layer = app.weights.decoder ? "decoder" : "encoder";
   l.weights_page = app.weights.page;
@@ -118,6 +119,7 @@ static void apply_rest(AppState& app, const Link& l) {
   }
   if (l.posterior) s.one_image.posterior_on = *l.posterior;
   if (l.fitq) s.one_image.fit_on = *l.fitq;
+  if (l.holes) app.map.show_holes = *l.holes;
   if (!l.decoder.empty()) app.decoder_sample = l.decoder == "sample", app.sample.dirty = true;
   if (!l.weights_layer.empty()) app.weights.decoder = l.weights_layer == "decoder";
   if (l.weights_page) app.weights.page = *l.weights_page;

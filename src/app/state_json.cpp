@@ -46,6 +46,22 @@ static std::vector<float> floats(const Mat& m) {
 }
 static std::vector<float> floats(const Vec& v) { return std::vector<float>(v.data(), v.data() + v.size()); }
 
+// The share of pixels that are neither black nor white (a grid of Bernoulli draws: none).
+static double grey_share(const std::vector<uint8_t>& pixels) {
+  if (pixels.empty()) return 0;
+  const auto n = std::count_if(pixels.begin(), pixels.end(), [](uint8_t v) { return v != 0 && v != 255; });
+  return static_cast<double>(n) / pixels.size();
+}
+
+// The training runs' paths in the rate-distortion plane: label, points, the last point.
+static nlohmann::json runs_json(const Training& tr) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const RunTrace& r : tr.runs)
+    runs.push_back({{"label", r.label}, {"points", r.points.size()},
+                    {"last", r.points.empty() ? std::vector<float>() : std::vector<float>{r.points.back().first, r.points.back().second}}});
+  return runs;
+}
+
 // The slow-motion step's batch (stage by stage, model/step_trace.h): every matrix row-major.
 static nlohmann::json step_json(const AppState& app) {
   const SlowStep& st = app.session.slow_step;
@@ -108,7 +124,7 @@ static nlohmann::json compare_json(const AppState& app) {
   nlohmann::json sides = nlohmann::json::array();
   for (const CompareSide& s : c.sides)
     sides.push_back({{"title", s.title}, {"beta", s.beta}, {"has_model", s.has_model}, {"source", s.source},
-                     {"kl", s.kl}, {"recon", s.recon}, {"inside_2sigma", s.inside_2sigma},
+                     {"kl", s.kl}, {"recon", s.recon}, {"inside_2sigma", s.inside_2sigma}, {"holes_share", s.holes_share},
                      {"codes", s.codes.rows()}, {"drawn_version", s.drawn_version}, {"version", s.version},
                      {"samples_mean", mean_intensity(s.samples.pixels)}, {"samples_checksum", checksum(s.samples.pixels)}});
   return {{"sides", sides}, {"live", c.live}, {"running", c.running}, {"steps", c.steps}, {"requested", c.requested}};
@@ -194,7 +210,9 @@ static nlohmann::json views_json(const AppState& app) {
       {"posterior", posterior_json(app.session.one_image)},
       {"fit_q", fit_q_json(app.session.one_image)},
       {"decoder", app.decoder_sample ? "sample" : "mean"},
-      {"sample_mean", mean_intensity(app.sample.digits.pixels)},
+      {"holes", {{"on", app.map.show_holes}, {"ready", app.map.holes.q.size() > 0}, {"share", app.map.holes.share},
+                 {"cells", std::count(app.map.holes.hole.begin(), app.map.holes.hole.end(), 1)}}},
+      {"sample_grey", grey_share(app.sample.digits.pixels)}, {"sample_version", app.sample.digits.version},
       {"weights", {{"layer", app.weights.decoder ? "decoder" : "encoder"}, {"page", app.weights.page},
                    {"version", app.weights.drawn}, {"checksum", checksum(app.weights.tiles.pixels)}}},
       {"compare", compare_json(app)},
@@ -227,7 +245,10 @@ std::string app_state_to_json(const AppState& app) {
       {"data", {{"name", app.session.dataset}, {"test", app.session.test.labels.size()}, {"train", app.session.train.labels.size()}}},
       {"view", view_name(app.view)},
       {"tour", {{"step", app.tour_step}, {"steps", tour_steps()}, {"panel", tour_panel(app.tour_step)},
-                {"link", tour_link(app.tour_step)}}},
+                {"link", tour_link(app.tour_step)}, {"ask", tour_ask(app.tour_step)},
+                {"answered", app.tour_predict.answered}, {"guess", floats(app.tour_predict.guess)},
+                {"distance", app.tour_predict.distance}, {"choice", app.tour_predict.choice},
+                {"correct", app.tour_predict.correct}, {"hides_code", tour_hides_code(app)}}},
       {"link", link_write(link_of(app))},
       {"last_link", app.last_link},
       {"display", {{"dpr", app.display_dpr}, {"scale", app.display_scale}, {"font_px", app.font_px},
@@ -243,7 +264,8 @@ std::string app_state_to_json(const AppState& app) {
                  {"active_points", std::count_if(tr.curve.begin(), tr.curve.end(), [](const TrainPoint& p) { return p.active >= 0; })},
                  {"elbo_first", mean_of(tr.elbo, 20, false)}, {"elbo_last", mean_of(tr.elbo, 20, true)},
                  {"samples_per_s", tr.samples_per_s}, {"batch", app.session.trainer.options.batch}, {"lr", app.session.trainer.options.lr},
-                 {"threads", session_train_threads()}}},
+                 {"threads", session_train_threads()}, {"plot", tp.plot},
+                 {"runs", runs_json(tr)}, {"kl_strip", tr.kl_strip.size()}}},
       {"frame_ms", frame_ms_json(app)},
       {"rects", {{"interp_slider", rect_json(r.get("interp_slider"))}, {"draw_pad", rect_json(r.get("draw_pad"))},
                  {"train_start", rect_json(r.get("train_start"))}, {"train_reset", rect_json(r.get("train_reset"))},
@@ -259,7 +281,7 @@ std::string app_state_to_json(const AppState& app) {
                  {"focus", rects_json(r.list("focus", kPanels))},
                  {"view_menu", rect_json(r.get("view_menu"))}, {"copy_link", rect_json(r.get("copy_link"))}, {"tour", rect_json(r.get("tour"))},
                  {"tour_next", rect_json(r.get("tour_next"))}, {"tour_back", rect_json(r.get("tour_back"))},
-                 {"tour_leave", rect_json(r.get("tour_leave"))}, {"scale_items", rects_json(r.list("scale_items"))},
+                 {"tour_leave", rect_json(r.get("tour_leave"))}, {"tour_choices", rects_json(r.list("tour_choices"))}, {"scale_items", rects_json(r.list("scale_items"))},
                  {"scale_menu", rect_json(r.get("scale_menu"))},
                  {"status", rect_json(r.get("status"))}, {"threads", rect_json(r.get("threads"))}, {"meta_values", rects_json(r.list("meta_values"))},
                  {"meta_header", rect_json(r.get("meta_header"))}, {"map_points", rect_json(r.get("map_points"))}, {"map_label", rect_json(r.get("map_label"))},
@@ -276,7 +298,8 @@ std::string app_state_to_json(const AppState& app) {
                  {"step_next", rect_json(r.get("step_next"))}, {"step_back", rect_json(r.get("step_back"))},
                  {"step_play", rect_json(r.get("step_play"))}, {"step_codes", rect_json(r.get("step_codes"))},
                  {"step_diagram", rect_json(r.get("step_diagram"))}, {"step_boxes", rects_json(r.list("step_boxes"))},
-                 {"posterior_on", rect_json(r.get("posterior_on"))}, {"fit_q", rect_json(r.get("fit_q"))},
+                 {"train_plots", rects_json(r.list("train_plots", 3))}, {"kl_strip", rect_json(r.get("kl_strip"))},
+                 {"posterior_on", rect_json(r.get("posterior_on"))}, {"map_holes", rect_json(r.get("map_holes"))}, {"fit_q", rect_json(r.get("fit_q"))},
                  {"posterior_plot", rect_json(r.get("posterior_plot"))}, {"decoder_sample", rect_json(r.get("decoder_sample"))},
                  {"weights_grid", rect_json(r.get("weights_grid"))}, {"weights_layer", rect_json(r.get("weights_layer"))}}},
   };

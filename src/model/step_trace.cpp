@@ -21,11 +21,10 @@ bool step_stage_parse(const std::string& text, StepStage* out) {
   return false;
 }
 
-void vae_step_trace(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y,
-                    Rng& rng, float beta) {
+void vae_step_forces(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y,
+                     const ConstMatRef& eps, float beta) {
   const int B = w.batch, Z = p.config.latent;
-  assert(X.rows() == B && w.rows == B);
-  const Rng start = rng;  // the update's pass draws the same eps
+  assert(X.rows() == B && w.rows == B && eps.rows() == B && eps.cols() == Z);
   t->beta = beta;
   t->x = X;
   // encode: [mu | a] = encoder(x), sigma = exp(logvar / 2)
@@ -33,10 +32,8 @@ void vae_step_trace(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMat
   t->mu = w.heads.leftCols(Z);
   const Mat logvar = vae_posterior_logvar(w, p, B);
   t->sigma = (0.5f * logvar.array()).exp();
-  // draw eps ~ N(0, I), row by row as the training pass draws it
-  t->eps.resize(B, Z);
-  for (int r = 0; r < B; ++r)
-    for (int j = 0; j < Z; ++j) t->eps(r, j) = rng.normal();
+  // draw eps: given
+  t->eps = eps;
   // z = mu + sigma * eps
   t->z = t->mu + t->sigma.cwiseProduct(t->eps);
   // decode: logits of p(x|z), means sigmoid(logits)
@@ -57,6 +54,17 @@ void vae_step_trace(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMat
   t->grad_mu_recon = -w.d_z;
   // d (-beta KL) / dmu = -beta mu   (KL = 1/2 sum (mu^2 + sigma^2 - 1 - log sigma^2))
   t->grad_mu_kl = -beta * t->mu;
+}
+
+void vae_step_trace(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y,
+                    Rng& rng, float beta) {
+  const int B = w.batch, Z = p.config.latent;
+  const Rng start = rng;  // the update's pass draws the same eps
+  // eps ~ N(0, I), row by row as the training pass draws it
+  Mat eps(B, Z);
+  for (int r = 0; r < B; ++r)
+    for (int j = 0; j < Z; ++j) eps(r, j) = rng.normal();
+  vae_step_forces(t, w, p, X, Y, eps, beta);
   // the parameters' gradient of the batch mean, on the same eps
   Rng again = start;
   w.grad_zero = false;

@@ -29,5 +29,9 @@ struct StepTrace {
 // to every parameter: vae_forward_backward's on the same eps (the update's gradient).
 void vae_step_trace(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y,
                     Rng& rng, float beta);
+// The same stages for a given eps (B x Z), without the parameters' gradient: what vae_step_trace
+// computes before it, for a check from outside (the page's batch and eps, natively).
+void vae_step_forces(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y,
+                     const ConstMatRef& eps, float beta);
 // The codes after the update: X re-encoded with the new parameters.
 void vae_step_trace_after(StepTrace* t, VaeWork& w, const VaeParams& p, const ConstMatRef& Y);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "fixtures.h"
+#include "model/aggregate.h"
 #include "model/posterior.h"
 
 namespace {
@@ -111,4 +112,45 @@ TEST_CASE("a q worse than the encoder's is not reported as the fit", "[posterior
   CHECK(s.kept_encoder);
   CHECK(s.amortization_gap == 0);
   CHECK(s.q_fit.mu.isApprox(c.q.mu));
+}
+
+TEST_CASE("the aggregate posterior is a density: it integrates to 1 over the plane", "[aggregate]") {
+  Mat means(3, 2), vars(3, 2);
+  means << 0, 0, 1, -1, -2, 0.5f;
+  vars << 0.2f, 0.3f, 0.5f, 0.5f, 0.1f, 0.4f;
+  const int n = 200;
+  const float lo = -6, h = 12.0f / n;
+  Mat points(n * n, 2);
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) points(r * n + c, 0) = lo + (c + 0.5f) * h, points(r * n + c, 1) = lo + (r + 0.5f) * h;
+  const Vec q = aggregate_density(means, vars, points);
+  CHECK(q.cast<double>().sum() * h * h == Approx(1.0).epsilon(1e-3));
+}
+
+namespace {
+// The share of the prior in holes for codes drawn by `draw`, on a grid over [-3, 3]^2.
+template <typename Draw>
+double holes_of(Draw draw) {
+  Rng rng(12);
+  Mat means(2000, 2), vars = Mat::Constant(2000, 2, 0.05f);
+  for (int i = 0; i < 2000; ++i) draw(rng, means.row(i));
+  const int n = 60;
+  const float h = 6.0f / n;
+  Mat points(n * n, 2);
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) points(r * n + c, 0) = -3 + (c + 0.5f) * h, points(r * n + c, 1) = -3 + (r + 0.5f) * h;
+  const float m0[2] = {0, 0}, v0[2] = {1, 1};
+  return find_holes(means, vars, points, Vec::Constant(n * n, h * h), m0, v0).share;
+}
+}  // namespace
+
+TEST_CASE("codes that fill the prior leave no holes; codes in two far clusters leave most of it empty", "[aggregate]") {
+  // m ~ N(0, (1 - 0.05) I), v = 0.05: the aggregate is N(0, I) itself
+  const double filled = holes_of([](Rng& rng, auto row) { row << 0.975f * rng.normal(), 0.975f * rng.normal(); });
+  // two tight clusters at (+-2.5, 2.5), outside the prior's bulk
+  const double clusters = holes_of([](Rng& rng, auto row) {
+    row << (rng.uniform() < 0.5f ? -2.5f : 2.5f) + 0.1f * rng.normal(), 2.5f + 0.1f * rng.normal();
+  });
+  CHECK(filled < 0.02);
+  CHECK(clusters > 0.9);
 }

@@ -16,8 +16,10 @@ const args = parseArgs(process.argv);
 const results = {};
 const { check, finish } = checker('web.screens');
 const shot = (page, name) => page.screenshot({ path: join(args.artifacts, name) });
-const PANELS = ['sample', 'interpolate', 'map', 'input', 'train', 'models', 'encoder', 'reparam', 'elbo', 'compare'];
-const VIEWS = ['Explore', 'Inside one image', 'Train & compare'];
+const PANELS = ['sample', 'interpolate', 'map', 'input', 'train', 'models', 'encoder', 'reparam', 'elbo', 'compare',
+                'step', 'weights', 'posterior'];
+const VIEWS = ['Explore', 'Inside one image', 'Train & compare', 'One step'];
+const VIEW_KEYS = ['explore', 'inside', 'train', 'step'];
 const inside = (r, box, slack = 0.5) => r[2] > 0 && r[0] >= box[0] - slack && r[1] >= box[1] - slack &&
   r[0] + r[2] <= box[0] + box[2] + slack && r[1] + r[3] <= box[1] + box[3] + slack;
 
@@ -52,14 +54,14 @@ async function screens() {
             canvas.width === w * dpr && canvas.height === h * dpr && canvas.css[0] === w && canvas.css[1] === h &&
             canvas.screen[0] === w && canvas.dpr === dpr,
             `${canvas.width}x${canvas.height} for a ${canvas.css.join('x')} CSS canvas, window ${canvas.window.join('x')}, screen ${canvas.screen.join('x')}, dpr ${canvas.dpr}`);
-      for (let v = 0; v < 3; ++v) {
-        await setHash(app.page, `#view=${['explore', 'inside', 'train'][v]}`);
+      for (let v = 0; v < VIEWS.length; ++v) {
+        await setHash(app.page, `#view=${VIEW_KEYS[v]}`);
         await frames(app.page, 6);
         const s = await state(app.page);
         const over = s.overflow.map((o, i) => [PANELS[i], o]).filter(([, o]) => o[0] > 1 || o[1] > 1);
         check(`${name}, ${VIEWS[v]}: every panel's content fits it (no clipped text)`, s.view === VIEWS[v] && over.length === 0,
               over.length ? JSON.stringify(over) : `${s.display.points.map(Math.round).join('x')} points at scale ${s.display.scale.toFixed(2)}, text ${s.display.text_css_px.toFixed(1)} CSS px`);
-        await shot(app.page, `30-screen-${w}x${h}-dpr${dpr}-${['explore', 'inside', 'train'][v]}.png`);
+        await shot(app.page, `30-screen-${w}x${h}-dpr${dpr}-${VIEW_KEYS[v]}.png`);
         if (v === 0) results.screens.push({ name, canvas, points: s.display.points, scale: s.display.scale, text_css_px: s.display.text_css_px });
       }
       check(`${name}: no console error or warning`, app.errors.length === 0, app.errors.join(' | '));
@@ -200,13 +202,17 @@ async function tour(page, url) {
     (x) => x.model.name === 'mnist-z2' && x.view === 'Inside one image' && x.one_image.test_index === 4 && x.one_image.eps_seed === 1,
     (x) => x.model.name === 'mnist-z2' && x.view === 'Inside one image' && x.one_image.eps_seed === 2,
     (x) => x.model.name === 'mnist-z2' && x.view === 'Inside one image' && x.one_image.k > 0,
+    (x) => x.model.name === 'mnist-z2' && x.view === 'Inside one image' && x.one_image.test_index === 3 && x.posterior.on && x.fit_q.on,
+    (x) => x.model.name === 'mnist-z2' && x.view === 'Inside one image' && x.one_image.test_index === 7 && x.tour.ask === 'tap_code' && x.tour.hides_code,
     (x) => x.view === 'Train & compare' && x.compare.sides.length === 2,
+    (x) => x.model.name === 'mnist-ae-z2' && x.view === 'Explore' && x.tour.ask === 'pick_beta' && x.decoder === 'mean',
+    (x) => x.model.name === 'mnist-z2' && x.view === 'One step' && x.step.stage === 'backward',
     (x) => x.model.name === 'mnist-best' && x.view === 'Explore' && /a 1$/.test(x.interp.a) && /a 7$/.test(x.interp.b) && Math.abs(x.interp.t - 0.5) < 1e-6 && !x.interp.spherical,
     (x) => x.model.name === 'mnist-z2' && x.view === 'Explore' && x.map.cdf && x.map.grid === 16,
     (x) => x.model.name === 'mnist-cvae' && x.view === 'Explore' && x.sample.class === -1 && x.sample.seed === 1,
   ];
-  const panels = [0, 6, 7, 8, 9, 1, 2, 0];
-  check('the tour has 8 steps', s.tour.steps === 8, `${s.tour.steps}`);
+  const panels = [0, 6, 7, 8, 12, 2, 9, 0, 10, 1, 2, 0];
+  check('the tour has 12 steps', s.tour.steps === 12, `${s.tour.steps}`);
   for (let i = 0; i < expect.length; ++i) {
     s = await waitFor(page, `tour step ${i + 1}`, (x) => x.tour.step === i && x.model.pending < 0 && x.data.test === 10000 && expect[i](x), 60000)
       .catch((e) => { check(`tour step ${i + 1} sets its state`, false, e.message.slice(0, 400)); return null; });
@@ -217,6 +223,24 @@ async function tour(page, url) {
     check(`tour step ${i + 1} sets its state (${s.tour.link}) and points at the ${PANELS[s.tour.panel]} panel`,
           s.tour.panel === panels[i] && p[2] > 0, `${s.model.name}, ${s.view}`);
     await shot(page, `35-tour-${i + 1}.png`);
+    if (s.tour.ask === 'tap_code') {
+      // predict, then see: the code is hidden until the tap; then the distance from mu is the tap's
+      await click(page, s.rects.latent_map);
+      s = await waitFor(page, 'the tap answered', (x) => x.tour.answered && !x.tour.hides_code, 5000);
+      const mu = s.one_image.mu, g = s.tour.guess;
+      const d = Math.hypot(g[0] - mu[0], g[1] - mu[1]);
+      check('a predict step hides the code until the tap, then says how far the tap was from mu',
+            Math.abs(d - s.tour.distance) < 1e-4, `tap (${g.map((v) => v.toFixed(2))}), mu (${mu.map((v) => v.toFixed(2))}), ${s.tour.distance.toFixed(3)}`);
+      await frames(page, 3);
+      await shot(page, `35-tour-${i + 1}-answered.png`);
+    }
+    if (s.tour.ask === 'pick_beta') {
+      await click(page, s.rects.tour_choices[0]);
+      s = await waitFor(page, 'the choice answered', (x) => x.tour.answered, 5000);
+      check('"which β made these samples?" takes an answer and says whether it was right', s.tour.choice === 0 && s.tour.correct);
+      await frames(page, 3);
+      await shot(page, `35-tour-${i + 1}-answered.png`);
+    }
     if (i === 3) {
       await click(page, s.rects.tour_back);
       s = await waitFor(page, 'back to step 3', (x) => x.tour.step === 2, 5000);

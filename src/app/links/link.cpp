@@ -85,8 +85,9 @@ Status link_parse(const std::string& hash, Link* out) {
     } else if (key == "step") {
       StepStage stage;
       if ((ok = step_stage_parse(value, &stage))) out->step = value;
-    } else if (key == "posterior" || key == "fitq") {
-      if ((ok = value == "0" || value == "1")) (key == "posterior" ? out->posterior : out->fitq) = value == "1";
+    } else if (key == "posterior" || key == "fitq" || key == "holes") {
+      if ((ok = value == "0" || value == "1"))
+        (key == "posterior" ? out->posterior : key == "fitq" ? out->fitq : out->holes) = value == "1";
     } else if (key == "decoder") {
       if ((ok = value == "mean" || value == "sample")) out->decoder = value;
     } else if (key == "wlayer") {
@@ -189,6 +190,7 @@ std::string link_write(const Link& l) {
   if (!l.step.empty()) add("step", l.step);
   add_flag("posterior", l.posterior);
   add_flag("fitq", l.fitq);
+  add_flag("holes", l.holes);
   if (!l.decoder.empty()) add("decoder", l.decoder);
   if (!l.weights_layer.empty()) add("wlayer", l.weights_layer);
   if (l.weights_page) add("wpage", std::to_string(*l.weights_page));

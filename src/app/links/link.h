@@ -42,6 +42,7 @@ struct Link {
                                    // (encode, eps, decode, cost, backward, update)
   std::optional<bool> posterior;   // posterior=1: the true posterior p(z|x) of the inspected image (Z = 2)
   std::optional<bool> fitq;        // fitq=1: q fitted to the inspected image alone, the gap split
+  std::optional<bool> holes;       // holes=1: the aggregate posterior and its holes on the latent map
   std::string decoder;             // decoder=mean|sample: decoded images as p(x|z)'s mean or a draw from it
   std::optional<int> weights_page;  // wpage=N: the page of units the weights view shows
   std::string weights_layer;       // wlayer=encoder|decoder: the layer the weights view shows

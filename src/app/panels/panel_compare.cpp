@@ -76,6 +76,18 @@ void start_live(AppState& app) {
   c.steps = 0;
 }
 
+// The prior's mass in the holes of the aggregate posterior of these codes (model/aggregate.h), on a
+// 60 x 60 grid over [-3, 3]^2 (the prior's 99.9%).
+double holes_share(const Mat& mu, const Mat& sigma) {
+  constexpr int n = 60;
+  constexpr float lo = -3, h = 6.0f / n;
+  Mat points(n * n, 2);
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) points(r * n + c, 0) = lo + (c + 0.5f) * h, points(r * n + c, 1) = lo + (r + 0.5f) * h;
+  const float m0[2] = {0, 0}, v0[2] = {1, 1};
+  return find_holes(mu, sigma.array().square().matrix(), points, Vec::Constant(n * n, h * h), m0, v0).share;
+}
+
 // The side's codes of test images, figures and samples from the prior, when its model changed.
 void side_refresh(AppState& app, CompareSide& side) {
   const bool training = app.compare.running;
@@ -83,7 +95,9 @@ void side_refresh(AppState& app, CompareSide& side) {
   if (training && side.drawn_version >= 0 && app.session.now - side.drawn_at < 0.5) return;
   const VaeParams& p = side.trainer.params;
   side.codes.resize(kCompareCodes, p.config.latent);
-  encode_mu(side.codes, side.inf, p, app.session.test.images.topRows(kCompareCodes));
+  Mat sigma(kCompareCodes, p.config.latent);
+  encode_mu_sigma(side.codes, sigma, side.inf, p, app.session.test.images.topRows(kCompareCodes), Mat(kCompareCodes, 0));
+  side.holes_share = holes_share(side.codes, sigma);
   const ConstMatRef X = app.session.test_binary.topRows(kCompareCodes);
   Rng rng(kTestBinarizationSeed, 11);
   const VaeLoss loss = vae_evaluate(side.inf.work, p, X, rng);
@@ -155,7 +169,12 @@ void side_view(AppState& app, int k, float width) {
   }
   codes_plot(app, side, width, k);
   ImGui::Text("KL %.1f nats, recon. %.1f", side.kl, side.recon);
-  ImGui::Text("codes inside 2σ: %.0f%%", 100 * side.inside_2sigma);
+  ImGui::Text("inside 2σ %.0f%%, holes %.0f%%", 100 * side.inside_2sigma, 100 * side.holes_share);
+  app.probes.set_at("compare_holes", static_cast<size_t>(k), item_rect());
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("inside 2σ: the share of test codes within the prior's 2σ circle.\nholes: the share of the prior's "
+                      "mass where the codes' aggregate posterior (1/N) Σ q(z|x_n) has less than a tenth of the prior's "
+                      "density. A prior sample that lands in a hole decodes to something no image looked like.");
   ImGui::TextDisabled("decoded z ~ N(0, I):");
   grid_image(side.samples, ImVec2(width, width));
   ImGui::EndGroup();

@@ -21,6 +21,7 @@ static void points_update(AppState& app) {
   if (n == 0) return;
   if (m.points_mu.rows() != n || m.points_mu.cols() != Z) {
     m.points_mu.resize(n, Z);
+    m.points_sigma.resize(n, Z);
     m.points_ready = false;
     m.points_done = 0;
     m.points_version = -1;
@@ -35,9 +36,9 @@ static void points_update(AppState& app) {
   const double budget = training ? 0.003 : 0.008, start = now_seconds();
   while (m.points_done < n && now_seconds() - start < budget) {
     const int rows = std::min(kInferBatch, n - m.points_done);
-    encode_mu(m.points_mu.middleRows(m.points_done, rows), app.session.inf, app.session.trainer.params,
-              app.session.test.images.middleRows(m.points_done, rows),
-              label_rows(app.session.test.labels.data() + m.points_done, rows, session_classes(app.session)));
+    encode_mu_sigma(m.points_mu.middleRows(m.points_done, rows), m.points_sigma.middleRows(m.points_done, rows),
+                    app.session.inf, app.session.trainer.params, app.session.test.images.middleRows(m.points_done, rows),
+                    label_rows(app.session.test.labels.data() + m.points_done, rows, session_classes(app.session)));
     m.points_done += rows;
   }
   if (m.points_done >= n && m.points_pass_at != m.principal_at) {
@@ -99,6 +100,47 @@ void latent_map_redraw(AppState& app) {
   m.grid_ms = (now_seconds() - start) * 1000;
 }
 
+// The aggregate posterior of the test codes on the map's plane against the prior there, when the
+// codes or the plane changed: each q(z|x) projected onto the plane (mean coords(mu), variances
+// sum_j dir[j]^2 sigma_j^2 / scale^2), the prior N(coords(0), diag(1 / scale^2)).
+static void holes_update(AppState& app) {
+  LatentMapPanel& m = app.map;
+  const LatentPlane& p = m.plane;
+  const int Z = static_cast<int>(p.origin.size());
+  if (!m.show_holes || !m.points_ready || Z < 2 || m.points_mu.cols() != Z) return;
+  if (m.holes_pass == m.points_pass_at && m.holes_cdf == m.cdf && same_plane(m.holes_plane, p)) return;
+  const Eigen::Index N = m.points_mu.rows();
+  Mat means(N, 2), vars(N, 2);
+  const Eigen::ArrayXf d0 = p.dir0.array().square() / (p.scale0 * p.scale0), d1 = p.dir1.array().square() / (p.scale1 * p.scale1);
+  for (Eigen::Index i = 0; i < N; ++i) {
+    float c0, c1;
+    p.coords(m.points_mu.row(i).transpose(), &c0, &c1);
+    means(i, 0) = c0, means(i, 1) = c1;
+    const Eigen::ArrayXf var = m.points_sigma.row(i).transpose().array().square();
+    vars(i, 0) = (d0 * var).sum(), vars(i, 1) = (d1 * var).sum();
+  }
+  // the grid's cells in map coordinates, their centres and areas in the plane's
+  const int n = kHoleGrid;
+  Mat points(n * n, 2);
+  Vec areas(n * n);
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) {
+      const float u0 = static_cast<float>(c) / n, u1 = static_cast<float>(c + 1) / n;
+      const float v0 = 1 - static_cast<float>(r + 1) / n, v1 = 1 - static_cast<float>(r) / n;
+      const float a0 = map_to_plane(u0, m.cdf), a1 = map_to_plane(u1, m.cdf), b0 = map_to_plane(v0, m.cdf), b1 = map_to_plane(v1, m.cdf);
+      points(r * n + c, 0) = map_to_plane((c + 0.5f) / n, m.cdf);
+      points(r * n + c, 1) = map_to_plane(1 - (r + 0.5f) / n, m.cdf);
+      areas[r * n + c] = (a1 - a0) * (b1 - b0);
+    }
+  float o0, o1;
+  p.coords(Vec::Zero(Z), &o0, &o1);
+  const float m0[2] = {o0, o1}, v0[2] = {1.0f / (p.scale0 * p.scale0), 1.0f / (p.scale1 * p.scale1)};
+  m.holes = find_holes(means, vars, points, areas, m0, v0);
+  m.holes_pass = m.points_pass_at;
+  m.holes_cdf = m.cdf;
+  m.holes_plane = p;
+}
+
 static void map_controls(AppState& app) {
   LatentMapPanel& m = app.map;
   const int Z = app.session.trainer.params.config.latent;
@@ -147,6 +189,13 @@ static void map_controls(AppState& app) {
       "On: the map's coordinates are Phi(c), with Phi the N(0, 1) CDF: equal areas hold equal prior mass, as in "
       "the paper's figure 4 (a grid linearly spaced on the unit square, through the inverse CDF). Off: c from -3 to "
       "3 linearly.");
+  same_line_if_fits(ImGui::GetFrameHeight() + ImGui::CalcTextSize("holes (?)").x + 16);
+  ImGui::Checkbox("holes", &m.show_holes);
+  app.probes.set("map_holes", item_rect());
+  help_marker("The aggregate posterior q(z) = (1/N) Σ_n q(z|x_n) of the test codes as heat, against the prior N(0, I) "
+              "(blue circles). Red cells: holes, where the prior has mass (inside about its 2σ) but q(z) has less than a "
+              "tenth of it. A code drawn from the prior there decodes to something no image looked like: click one. "
+              "An autoencoder (β = 0) leaves most of the prior in holes, which is why its prior samples are blurs.");
   ImGui::SameLine();
   ImGui::Checkbox("digits", &m.show_grid);
   ImGui::SameLine();
@@ -184,6 +233,29 @@ static void draw_points(const AppState& app, const MapFrame& f, ImDrawList* dl) 
     dl->AddRectFilled(ImVec2(s.x - 1.1f, s.y - 1.1f), ImVec2(s.x + 1.1f, s.y + 1.1f),
                       digit_color(app.session.test.labels[static_cast<size_t>(i)], 0.7f));
   }
+}
+
+// The aggregate posterior as heat over the (dimmed) tiles, the holes in red, and their share of the prior's mass.
+static void draw_holes(AppState& app, const MapFrame& f, ImDrawList* dl) {
+  const Holes& h = app.map.holes;
+  const int n = kHoleGrid;
+  const float cell = f.side / n, top = std::max(h.q.maxCoeff(), 1e-12f);
+  dl->AddRectFilled(f.at, ImVec2(f.at.x + f.side, f.at.y + f.side), IM_COL32(0, 0, 0, 150));
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) {
+      const ImVec2 a(f.at.x + c * cell, f.at.y + r * cell), b(a.x + cell + 0.5f, a.y + cell + 0.5f);
+      const float v = std::sqrt(h.q[r * n + c] / top);
+      if (v > 0.05f) dl->AddRectFilled(a, b, (heat_color(v * 0.9f) & 0x00FFFFFF) | (static_cast<ImU32>(110 + 100 * v) << 24));
+      if (h.hole[static_cast<size_t>(r * n + c)]) {
+        dl->AddRectFilled(a, b, IM_COL32(230, 40, 40, 90));
+        dl->AddLine(a, b, IM_COL32(255, 80, 80, 200), 1.0f);
+      }
+    }
+  char text[64];
+  std::snprintf(text, sizeof text, "prior mass in holes: %.0f%%", 100 * h.share);
+  const ImVec2 t = ImGui::CalcTextSize(text);
+  dl->AddRectFilled(ImVec2(f.at.x + 4, f.at.y + f.side - t.y - 6), ImVec2(f.at.x + t.x + 10, f.at.y + f.side - 2), IM_COL32(0, 0, 0, 200));
+  dl->AddText(ImVec2(f.at.x + 7, f.at.y + f.side - t.y - 4), IM_COL32(255, 120, 120, 255), text);
 }
 
 // Text right of s, moved to its left when it would leave the map, and kept inside the map whatever s
@@ -270,7 +342,18 @@ static void draw_markers(AppState& app, const MapFrame& f, ImDrawList* dl) {
   const LatentPlane& p = app.map.plane;
   const bool interpolating = view_shows(app, kPanelInterpolate);
   if (!interpolating) {
+    if (tour_hides_code(app)) {
+      label_inside(f, dl, ImVec2(f.at.x + 8, f.at.y + 14), "tap where its code will land", IM_COL32(255, 210, 80, 255));
+      return;
+    }
     inspected_overlay(app, f, dl);
+    if (tour_shows_guess(app) && app.tour_predict.guess.size() == p.origin.size()) {
+      const ImVec2 g = f.to_screen(p, app.tour_predict.guess);
+      const ImVec2 m = f.to_screen(p, app.session.one_image.q.mu);
+      dl->AddLine(g, m, IM_COL32(255, 255, 255, 200), 1.5f);
+      dl->AddLine(ImVec2(g.x - 7, g.y - 7), ImVec2(g.x + 7, g.y + 7), IM_COL32(255, 255, 255, 255), 2.5f);
+      dl->AddLine(ImVec2(g.x - 7, g.y + 7), ImVec2(g.x + 7, g.y - 7), IM_COL32(255, 255, 255, 255), 2.5f);
+    }
     if (app.map.probe_pinned) dl->AddCircle(f.to_screen(p, app.map.probe_z), 6, IM_COL32(255, 255, 255, 255), 0, 2);
     app.probes.set_at("map_endpoint", 0, Rect());
     app.probes.set_at("map_endpoint", 1, Rect());
@@ -307,7 +390,9 @@ static void map_interaction(AppState& app, const MapFrame& f) {
       const ImVec2 s = f.to_screen(m.plane, app.interp.ends[k].z);
       if (std::hypot(s.x - mouse.x, s.y - mouse.y) < 10) m.dragging = k;
     }
-    if (m.dragging < 0) {
+    if (m.dragging < 0 && tour_hides_code(app)) {
+      tour_guess(app, m.plane.point(c0, c1));
+    } else if (m.dragging < 0) {
       m.probe_pinned = true;
       m.probe_z = m.plane.point(c0, c1);
     }
@@ -409,6 +494,8 @@ void panel_latent_map(AppState& app) {
   if (m.show_grid && m.grid.texture.id != 0)
     dl->AddImage(m.grid.texture.im_id(), f.at, ImVec2(f.at.x + side, f.at.y + side), ImVec2(0, 0), ImVec2(1, 1),
                  m.show_points ? IM_COL32(200, 200, 200, 255) : IM_COL32_WHITE);
+  holes_update(app);
+  if (m.show_holes && m.holes.q.size() == kHoleGrid * kHoleGrid) draw_holes(app, f, dl);
   if (m.show_points) draw_points(app, f, dl);
   draw_markers(app, f, dl);
   dl->PopClipRect();

@@ -9,6 +9,7 @@
 
 #include "app/session/infer.h"
 #include "app/session/latent_plane.h"
+#include "model/aggregate.h"
 #include "app/ui/digit_grid.h"
 #include "train/trainer.h"
 
@@ -82,6 +83,7 @@ struct LatentMapPanel {
   double grid_ms = 0;  // last redraw (decode + tiles + upload)
   // encoder means of the first num_points test digits, refreshed in slices across frames
   Mat points_mu;            // num_points x Z
+  Mat points_sigma;         // num_points x Z: sigma of q(z|x) beside mu (the aggregate posterior)
   int points_done = 0;      // rows encoded in the current pass
   bool points_ready = false;  // a full pass of this model's shape exists
   long long points_version = -1;
@@ -92,7 +94,14 @@ struct LatentMapPanel {
   bool probe_pinned = false;
   DigitGrid probe;
   int dragging = -1;  // endpoint being dragged (0, 1) or -1
+  // the aggregate posterior against the prior on the map's plane, and its holes (model/aggregate.h)
+  bool show_holes = false;
+  Holes holes;           // at the centres of a kHoleGrid x kHoleGrid grid of the map
+  double holes_pass = -1;  // points_pass_at of the codes it comes from
+  bool holes_cdf = true;
+  LatentPlane holes_plane;
 };
+constexpr int kHoleGrid = 40;
 
 constexpr int kPrincipalCodes = 2000;  // the test codes the map's plane comes from
 
@@ -122,6 +131,7 @@ struct TrainPanel {
   // an action that would throw the trained model away waits for the user's answer
   int confirm = 0;  // 0: none; 1: Reset; 2: pick model `confirm_model`
   int confirm_model = -1;
+  int plot = 0;  // the plot shown: 0 the ELBO's terms, 1 rate vs distortion, 2 KL per dimension
 };
 
 // One side of "autoencoder vs VAE": a Z = 2 model (shipped, or trained live with its KL weight),
@@ -139,6 +149,7 @@ struct CompareSide {
   DigitGrid samples;     // decoded z ~ N(0, I)
   double kl = 0, recon = 0;  // mean over kCompareCodes test images, nats
   double inside_2sigma = 0;  // share of the codes within the prior's 2 sigma circle
+  double holes_share = 0;    // share of the prior's mass in holes of the codes' aggregate posterior
   long long drawn_version = -1;
   double drawn_at = 0;
 };

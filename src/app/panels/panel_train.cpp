@@ -97,6 +97,63 @@ static void curves(const AppState& app, float height) {
              app.session.trainer.params.config.latent + 0.5f);
 }
 
+// Rate (KL) against distortion (-E_q[log p(x|z)]) for each run, earlier runs kept as labelled traces
+// (Alemi et al. 2018, "Fixing a broken ELBO": each beta settles at its own point of the trade-off).
+static void rate_distortion(AppState& app, float height) {
+  const Training& tr = app.session.training;
+  static const ImU32 kColors[] = {IM_COL32(110, 170, 255, 255), IM_COL32(255, 170, 60, 255), IM_COL32(120, 220, 140, 255),
+                                  IM_COL32(230, 110, 200, 255), IM_COL32(240, 230, 110, 255), IM_COL32(150, 150, 255, 255),
+                                  IM_COL32(255, 120, 120, 255), IM_COL32(200, 200, 200, 255)};
+  std::vector<PlotSeries> series;
+  for (size_t r = 0; r < tr.runs.size(); ++r) {
+    PlotSeries s{tr.runs[r].label.c_str(), kColors[r % 8], {}};
+    for (const auto& p : tr.runs[r].points) s.points.push_back(ImVec2(p.first, p.second));
+    series.push_back(s);
+  }
+  if (series.empty()) {
+    ImGui::TextWrapped("Each training run draws its path here: KL (rate, the nats the code carries) against the "
+                       "reconstruction cost (distortion). Train, then Reset with another β and train again: the runs "
+                       "stay, labelled, and each β settles at its own point of the trade-off.");
+    return;
+  }
+  plot_lines("rd", ImVec2(ImGui::GetContentRegionAvail().x, height), "distortion −E_q[log p(x|z)], nats",
+             "rate KL(q(z|x) ‖ N(0, I)), nats", series, 0.0f);
+  app.probes.set("rate_distortion", item_rect());
+}
+
+// The KL of each latent dimension over training (columns: time, rows: dimensions): a collapsing
+// dimension fades to black, switched off.
+static void kl_strip(AppState& app, float height) {
+  const Training& tr = app.session.training;
+  const int Z = app.session.trainer.params.config.latent, n = static_cast<int>(tr.kl_strip.size());
+  if (n == 0 || tr.kl_strip.back().size() != Z) {
+    ImGui::TextWrapped("While the model trains, each column here is the mean KL of every latent dimension over 500 test "
+                       "images (rows: z_0 at the top). A dimension the model stops using (posterior collapse) fades out.");
+    return;
+  }
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float w = ImGui::GetContentRegionAvail().x, h = std::max(height - ImGui::GetTextLineHeightWithSpacing(), 20.0f);
+  ImGui::InvisibleButton("kl_strip", ImVec2(w, h));
+  app.probes.set("kl_strip", item_rect());
+  float top = 1e-3f;
+  for (const Vec& v : tr.kl_strip) top = std::max(top, v.maxCoeff());
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float cw = w / n, rh = h / Z;
+  for (int c = 0; c < n; ++c)
+    for (int j = 0; j < Z; ++j)
+      dl->AddRectFilled(ImVec2(at.x + c * cw, at.y + j * rh), ImVec2(at.x + (c + 1) * cw + 0.5f, at.y + (j + 1) * rh + 0.5f),
+                        heat_color(std::sqrt(std::max(tr.kl_strip[c][j], 0.0f) / top)));
+  dl->AddRect(at, ImVec2(at.x + w, at.y + h), IM_COL32(90, 90, 110, 255));
+  if (ImGui::IsItemHovered()) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const int c = std::clamp(static_cast<int>((m.x - at.x) / cw), 0, n - 1), j = std::clamp(static_cast<int>((m.y - at.y) / rh), 0, Z - 1);
+    ImGui::SetTooltip("z_%d after %.0f training images: KL %.3f nats%s", j, tr.kl_strip_images[c], tr.kl_strip[c][j],
+                      tr.kl_strip[c][j] <= kActiveKl ? " (inactive)" : "");
+  }
+  const int active = static_cast<int>((tr.kl_strip.back().array() > static_cast<float>(kActiveKl)).count());
+  ImGui::TextDisabled("KL per dimension (brighter: more nats); now %d of %d active", active, Z);
+}
+
 static void stats_and_plot(AppState& app) {
   const Training& tr = app.session.training;
   const Trainer& t = app.session.trainer;
@@ -116,9 +173,18 @@ static void stats_and_plot(AppState& app) {
               "is better. log p(x|z) is the Bernoulli log-likelihood of the pixels (the reconstruction term); "
               "the KL keeps the codes near the prior. The plots: moving averages of both terms over the batches, "
               "and the number of active dimensions (mean KL over 500 test images above 0.01 nats).");
+  TrainPanel& tp = app.train_panel;
+  const char* const tabs[3] = {"ELBO terms", "rate vs distortion", "KL per dim."};
+  for (int k = 0; k < 3; ++k) {
+    if (k > 0) ImGui::SameLine();
+    if (ImGui::RadioButton(tabs[k], tp.plot == k)) tp.plot = k;
+    app.probes.set_at("train_plots", static_cast<size_t>(k), item_rect());
+  }
   const float h = ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 2.4f;
   ImGui::BeginGroup();
-  curves(app, h);
+  if (tp.plot == 1) rate_distortion(app, h);
+  else if (tp.plot == 2) kl_strip(app, h);
+  else curves(app, h);
   ImGui::EndGroup();
   app.probes.set("train_plot", item_rect());
 }

@@ -57,6 +57,21 @@ void encode_mu(MatRef mu, Inference& inf, const VaeParams& p, const ConstMatRef&
   }
 }
 
+void encode_mu_sigma(MatRef mu, MatRef sigma, Inference& inf, const VaeParams& p, const ConstMatRef& X,
+                     const ConstMatRef& Y_in) {
+  const int Z = p.config.latent;
+  assert(mu.rows() == X.rows() && sigma.rows() == X.rows() && mu.cols() == Z && sigma.cols() == Z);
+  Mat fallback;
+  const ConstMatRef Y = fitted_labels(fallback, Y_in, X.rows(), p.config.classes);
+  for (Eigen::Index start = 0; start < X.rows(); start += kInferBatch) {
+    const Eigen::Index n = std::min<Eigen::Index>(kInferBatch, X.rows() - start);
+    // heads = [mu | a] of q(z|[x | y]); sigma = exp(logvar / 2)
+    vae_encode(inf.work, p, X.middleRows(start, n), Y.middleRows(start, n));
+    mu.middleRows(start, n) = inf.work.heads.topRows(n).leftCols(Z);
+    sigma.middleRows(start, n) = (0.5f * vae_posterior_logvar(inf.work, p, n).array()).exp();
+  }
+}
+
 Mat label_rows(const uint8_t* labels, Eigen::Index n, int classes) {
   Mat Y = Mat::Zero(n, std::max(classes, 0));
   for (Eigen::Index i = 0; i < n && classes > 0; ++i)

@@ -28,6 +28,8 @@ void decode_probs(MatRef probs, Inference& inf, const VaeParams& p, const ConstM
 void decode_draw(MatRef x, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y, Rng& rng);
 // mu (N x Z) = encoder mean of X (N x D intensities): of q(z|x) or q(z|x,y)
 void encode_mu(MatRef mu, Inference& inf, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y);
+// ... and sigma (N x Z) of q(z|x) beside it
+void encode_mu_sigma(MatRef mu, MatRef sigma, Inference& inf, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y);
 inline void decode_probs(MatRef probs, Inference& inf, const VaeParams& p, const ConstMatRef& z) {
   decode_probs(probs, inf, p, z, Mat(z.rows(), 0));
 }

@@ -180,5 +180,20 @@ void activity_update(Session& s) {
   a.version = s.version;
   a.at = s.now;
   // the training plot's active-dimension curve
-  if (!s.training.curve.empty() && s.training.running) s.training.curve.back().active = a.active;
+  if (!s.training.curve.empty() && s.training.running) {
+    Training& tr = s.training;
+    tr.curve.back().active = a.active;
+    // the KL-per-dimension strip: a column now; past kKlStripColumns, every other column goes
+    tr.kl_strip.push_back(a.kl);
+    tr.kl_strip_images.push_back(tr.curve.back().images);
+    if (tr.kl_strip.size() > kKlStripColumns) {
+      size_t kept = 0;
+      for (size_t i = 0; i < tr.kl_strip.size(); i += 2, ++kept) {
+        tr.kl_strip[kept] = tr.kl_strip[i];
+        tr.kl_strip_images[kept] = tr.kl_strip_images[i];
+      }
+      tr.kl_strip.resize(kept);
+      tr.kl_strip_images.resize(kept);
+    }
+  }
 }

@@ -78,6 +78,9 @@ void session_set_model(Session& s, const VaeParams& params, const Metadata& meta
   tr.elbo.clear();
   tr.curve.clear();
   tr.samples_per_s = 0;
+  tr.new_run = true;  // earlier runs stay as traces
+  tr.kl_strip.clear();
+  tr.kl_strip_images.clear();
   // a model trained on other data switches the data (no "dataset" in the file: keep it)
   const std::string dataset = dataset_of(meta);
   if (!dataset.empty()) session_set_dataset(s, dataset);

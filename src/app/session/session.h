@@ -24,6 +24,15 @@ struct TrainPoint {
   int active = -1;  // -1: not measured at this point
 };
 
+// One training run's path in the rate-distortion plane: the moving averages of KL (rate) against
+// -E_q[log p(x|z)] (distortion), every kRunEvery steps, labelled with the run's settings.
+struct RunTrace {
+  std::string label;  // "β 1.00, lr 1.0e-03, batch 100, Z 2"
+  std::vector<std::pair<float, float>> points;  // (distortion, rate), nats
+};
+constexpr int kRunEvery = 10;
+constexpr size_t kMaxRuns = 8;
+
 // Training in the session: minibatch steps of session.trainer, on the training thread where there
 // are threads (natively, the page's two-thread build), else a time budget of them in each frame.
 struct Training {
@@ -37,7 +46,12 @@ struct Training {
   double window_at = 0;      // start of the current one-second window
   long long window_steps = 0;
   VaeLoss last;
+  std::vector<RunTrace> runs;  // earlier runs and, once it has stepped, this model's (last)
+  bool new_run = true;         // the next step starts a new trace (a new model was installed)
+  std::vector<Vec> kl_strip;           // the mean KL of each latent dimension, now and then while training
+  std::vector<double> kl_strip_images;  // ... after this many training images
 };
+constexpr size_t kKlStripColumns = 240;
 
 // How much the model uses each latent dimension: the mean KL per dimension over test images,
 // refreshed when the model changes (and every second or so while it trains).

@@ -33,6 +33,16 @@ bool session_record_step(Session& s, const VaeLoss& loss) {
     point.kl = 0.95f * tr.curve.back().kl + 0.05f * point.kl;
   }
   tr.curve.push_back(point);
+  // the run's path in the rate-distortion plane
+  if (tr.new_run) {
+    char label[96];
+    const TrainOptions& o = s.trainer.options;
+    std::snprintf(label, sizeof label, "β %.2f, lr %.1e, batch %d, Z %d", o.beta, o.lr, o.batch, s.trainer.params.config.latent);
+    tr.runs.push_back(RunTrace{label, {}});
+    if (tr.runs.size() > kMaxRuns) tr.runs.erase(tr.runs.begin());
+    tr.new_run = false;
+  }
+  if (tr.steps % kRunEvery == 0) tr.runs.back().points.push_back({-point.recon, point.kl});
   ++tr.steps;
   ++tr.window_steps;
   return std::isfinite(elbo);
@@ -43,6 +53,7 @@ void session_unrecord_step(Session& s) {
   if (tr.steps == 0 || tr.elbo.empty() || tr.curve.empty()) return;
   tr.elbo.pop_back();
   tr.curve.pop_back();
+  if ((tr.steps - 1) % kRunEvery == 0 && !tr.runs.empty() && !tr.runs.back().points.empty()) tr.runs.back().points.pop_back();
   --tr.steps;
   if (tr.window_steps > 0) --tr.window_steps;
 }

@@ -30,5 +30,10 @@ void confirm_popup(AppState& app);
 void tour_start(AppState& app);
 void tour_window(AppState& app);
 int tour_steps();                 // how many steps the tour has
+const char* tour_ask(int step);   // the question step `step` asks first: "tap_code", "pick_beta", or ""
+// A step that asks where a code lands: the map hides the code until the tap (tour_guess), then shows both.
+bool tour_hides_code(const AppState& app);
+bool tour_shows_guess(const AppState& app);
+void tour_guess(AppState& app, const Vec& z);
 int tour_panel(int step);         // the panel step `step` points at
 const char* tour_link(int step);  // the state it sets, as a link

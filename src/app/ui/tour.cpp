@@ -1,17 +1,27 @@
-// The guided tour (menu "Tour"): eight steps through the ideas of the paper, each setting the page's
-// state with a link (links/link.h) and pointing at the panel that shows the idea. Back, Next, Leave.
+// The guided tour (menu "Tour"): steps through the ideas of the paper, each setting the page's state
+// with a link (links/link.h) and pointing at the panel that shows the idea. Back, Next, Leave. Two
+// steps ask first and show after ("predict, then see"): where a digit's code will land (a tap on the
+// map, the code hidden until then), and which KL weight made a grid of samples.
 #include <algorithm>
 
 #include "app/ui/widgets.h"
 #include "imgui.h"
 
 namespace {
+enum class Ask { none, tap_code, pick_beta };
+
 struct TourStep {
   const char* title;
   const char* link;  // the state the step sets
   int panel;         // the panel it points at
   const char* text;
+  Ask ask = Ask::none;   // a question asked before the answer is shown
+  const char* answer = "";  // said once the learner has answered
 };
+
+// pick_beta's choices and which is right (the step's model: the autoencoder, beta = 0)
+const char* const kBetaChoices[2] = {"β = 0 (an autoencoder)", "β = 1 (a VAE)"};
+constexpr int kBetaAnswer = 0;
 
 const TourStep kSteps[] = {
     {"Sampling the prior", "#model=mnist-best&view=explore&seed=1&T=1&grid=8", kPanelSample,
@@ -30,10 +40,29 @@ const TourStep kSteps[] = {
      "For this one image: the reconstruction term E_q[log p(x|z)] (blue; the map shows which pixels cost most), the "
      "KL of q(z|x) from the prior (orange; per dimension at the right), their difference the ELBO, and log p(x) by "
      "importance sampling. The gap log p(x) − ELBO is KL(q(z|x) ‖ p(z|x)): how far q is from the true posterior."},
+    {"Where the gap comes from", "#model=mnist-z2&digit=3&view=inside&posterior=1&fitq=1", kPanelPosterior,
+     "The true posterior p(z|x) ∝ p(x|z) p(z) of this image, on a grid (heat, blue contours), under the encoder's "
+     "q(z|x) (yellow). The green q is fitted to this image alone. Its ELBO minus the encoder's is the amortization "
+     "gap: the price of one network for every image. What is left up to log p(x) is the approximation gap: what no "
+     "Gaussian can fit. For this digit nearly all of the gap is amortization."},
+    {"Predict: where will this digit's code land?", "#model=mnist-z2&digit=7&view=inside&posterior=0&fitq=0", kPanelMap,
+     "Test image #7 is in the Input panel; its code is hidden. Tap the latent map where you think the encoder puts "
+     "it (the tiles show what each place decodes to).", Ask::tap_code,
+     "The yellow diamond is μ of q(z|x); your tap is the white cross. Codes land where the decoder draws digits "
+     "like this one: the encoder and decoder learned the map together."},
     {"What the KL does: autoencoder vs VAE", "#view=train", kPanelCompare,
      "The same network trained without the KL term (β = 0, a plain autoencoder) and with it (the VAE). Without "
      "it the codes spread far beyond the prior's circles with holes between them, so codes drawn from N(0, I) decode "
      "to blurs; with it they fill the prior and decode to digits. 'Train both here' reproduces it live."},
+    {"Predict: which β made these samples?", "#model=mnist-ae-z2&view=explore&seed=3&T=1&grid=8&decoder=mean", kPanelSample,
+     "These are samples z ~ N(0, I) of a 2-D model, decoded. Was it trained with the KL term (β = 1, a VAE) or "
+     "without it (β = 0, a plain autoencoder)?", Ask::pick_beta,
+     "β = 0: this is mnist-ae-z2, an autoencoder. Nothing pulled its codes to N(0, I), so most prior samples land "
+     "where no digit was encoded (the holes between its clusters) and decode to blurs and fragments."},
+    {"One training step, slowly", "#model=mnist-z2&view=step&step=backward", kPanelStep,
+     "One minibatch through the model: encode, draw ε, decode, cost, backward, update. At the backward stage every "
+     "code gets two forces: blue, the reconstruction term pushing μ to where x decodes better; orange, the KL "
+     "pulling it to the prior's centre. Next applies the update and the codes move. Try β = 3 in the Train panel."},
     {"Interpolation", "#model=mnist-best&view=explore&a=class:1.0&b=class:7.0&t=0.5&slerp=0", kPanelInterpolate,
      "Encode two test digits (a 1 and a 7), walk in a straight line between their codes and decode every point: the "
      "VAE's latent space is smooth, so the images change gradually. Drag t, or the A and B handles on the map."},
@@ -49,12 +78,34 @@ constexpr int kStepCount = static_cast<int>(sizeof kSteps / sizeof kSteps[0]);
 
 void tour_go(AppState& app, int step) {
   app.tour_step = step;
+  app.tour_predict = TourPredict();
   Link link;
   link_parse(kSteps[step].link, &link);
   app.focus = -1;
   link_apply(app, link);
 }
 }  // namespace
+
+bool tour_hides_code(const AppState& app) {
+  return app.tour_step >= 0 && kSteps[app.tour_step].ask == Ask::tap_code && !app.tour_predict.answered;
+}
+
+bool tour_shows_guess(const AppState& app) {
+  return app.tour_step >= 0 && kSteps[app.tour_step].ask == Ask::tap_code && app.tour_predict.answered;
+}
+
+void tour_guess(AppState& app, const Vec& z) {
+  TourPredict& p = app.tour_predict;
+  p.guess = z;
+  p.answered = true;
+  const OneImage& o = app.session.one_image;
+  p.distance = o.ready && o.q.mu.size() == z.size() ? (z - o.q.mu).norm() : -1;
+}
+
+const char* tour_ask(int step) {
+  if (step < 0 || step >= kStepCount) return "";
+  return kSteps[step].ask == Ask::tap_code ? "tap_code" : kSteps[step].ask == Ask::pick_beta ? "pick_beta" : "";
+}
 
 int tour_steps() { return kStepCount; }
 int tour_panel(int step) { return step >= 0 && step < kStepCount ? kSteps[step].panel : -1; }
@@ -85,6 +136,26 @@ void tour_window(AppState& app) {
   bool open = true;
   ImGui::Begin(title, &open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
   ImGui::TextWrapped("%s", step.text);
+  TourPredict& p = app.tour_predict;
+  app.probes.clear("tour_choices");
+  if (step.ask == Ask::pick_beta && !p.answered) {
+    for (int k = 0; k < 2; ++k) {
+      if (ImGui::Button(kBetaChoices[k])) p.choice = k, p.answered = true, p.correct = k == kBetaAnswer;
+      app.probes.add("tour_choices", item_rect());
+      if (k == 0) ImGui::SameLine();
+    }
+  }
+  if (step.ask != Ask::none && !p.answered) ImGui::TextDisabled(step.ask == Ask::tap_code ? "waiting for your tap on the map"
+                                                                                          : "pick one");
+  if (step.ask != Ask::none && p.answered) {
+    ImGui::Separator();
+    if (step.ask == Ask::pick_beta)
+      ImGui::TextColored(p.correct ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.7f, 0.4f, 1), "%s",
+                         p.correct ? "Right." : "Not this time.");
+    else if (p.distance >= 0)
+      ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.5f, 1), "Your tap was %.2f from μ (the prior's σ is 1).", p.distance);
+    ImGui::TextWrapped("%s", step.answer);
+  }
   ImGui::Spacing();
   ImGui::BeginDisabled(app.tour_step == 0);
   if (ImGui::Button("< Back")) tour_go(app, app.tour_step - 1);
