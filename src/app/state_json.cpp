@@ -210,7 +210,7 @@ static nlohmann::json views_json(const AppState& app) {
       {"posterior", posterior_json(app.session.one_image)},
       {"fit_q", fit_q_json(app.session.one_image)},
       {"decoder", app.decoder_sample ? "sample" : "mean"},
-      {"holes", {{"on", app.map.show_holes}, {"ready", app.map.holes.q.size() > 0}, {"share", app.map.holes.share},
+      {"holes", {{"on", app.map.show_holes}, {"ready", app.map.holes.q.size() > 0}, {"share", app.map.holes.share}, {"version", app.map.holes_version},
                  {"cells", std::count(app.map.holes.hole.begin(), app.map.holes.hole.end(), 1)}}},
       {"sample_grey", grey_share(app.sample.digits.pixels)}, {"sample_version", app.sample.digits.version},
       {"weights", {{"layer", app.weights.decoder ? "decoder" : "encoder"}, {"page", app.weights.page},
@@ -219,6 +219,30 @@ static nlohmann::json views_json(const AppState& app) {
       {"activity", {{"kl", floats(app.session.activity.kl)}, {"active", app.session.activity.active}, {"first", app.session.activity.first},
                     {"second", app.session.activity.second}, {"version", app.session.activity.version}}},
   };
+}
+
+// Where the widgets are (the probe map, in CSS pixels): every rectangle and list the tests click,
+// named as the probes are (a name never recorded reads as an empty rectangle).
+static const char* const kRectNames[] = {
+    "interp_slider", "draw_pad", "train_start", "train_reset", "load_weights", "download_weights", "sample_grid",
+    "latent_map", "strip", "style_row", "sample_class", "map_class", "draw_class", "view_menu", "copy_link",
+    "tour", "tour_next", "tour_back", "tour_leave", "scale_menu", "status", "threads", "meta_header", "map_points",
+    "map_label", "draw_eps", "draw_clear", "input_x", "test_index", "input_test", "input_drawing", "load_into_pad",
+    "prepare", "beta", "compare_train", "compare_shipped", "confirm_discard", "confirm_cancel", "encoder_chart",
+    "elbo_panel", "train_plot", "step_next", "step_back", "step_play", "step_codes", "step_diagram", "kl_strip",
+    "posterior_on", "map_holes", "fit_q", "posterior_plot", "decoder_sample", "weights_grid", "weights_layer"};
+static const std::pair<const char*, size_t> kRectLists[] = {
+    {"models", 0}, {"popup_items", 0}, {"views", kViews}, {"panels", kPanels}, {"focus", kPanels},
+    {"tour_choices", 0}, {"scale_items", 0}, {"meta_values", 0}, {"dtype", 2}, {"compare_codes", 2},
+    {"step_boxes", 0}, {"train_plots", 3}};
+static nlohmann::json rects_of(const Probes& r) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const char* name : kRectNames) j[name] = rect_json(r.get(name));
+  for (const auto& [name, n] : kRectLists) j[name] = rects_json(r.list(name, n));
+  const std::vector<Rect> ends = r.list("map_endpoint", 2);
+  j["map_a"] = rect_json(ends[0]);
+  j["map_b"] = rect_json(ends[1]);
+  return j;
 }
 
 std::string app_state_to_json(const AppState& app) {
@@ -267,41 +291,7 @@ std::string app_state_to_json(const AppState& app) {
                  {"threads", session_train_threads()}, {"plot", tp.plot},
                  {"runs", runs_json(tr)}, {"kl_strip", tr.kl_strip.size()}}},
       {"frame_ms", frame_ms_json(app)},
-      {"rects", {{"interp_slider", rect_json(r.get("interp_slider"))}, {"draw_pad", rect_json(r.get("draw_pad"))},
-                 {"train_start", rect_json(r.get("train_start"))}, {"train_reset", rect_json(r.get("train_reset"))},
-                 {"load_weights", rect_json(r.get("load_weights"))}, {"download_weights", rect_json(r.get("download_weights"))},
-                 {"sample_grid", rect_json(r.get("sample_grid"))}, {"latent_map", rect_json(r.get("latent_map"))},
-                 {"strip", rect_json(r.get("strip"))}, {"map_a", rect_json(r.list("map_endpoint", 2)[0])},
-                 {"map_b", rect_json(r.list("map_endpoint", 2)[1])}, {"style_row", rect_json(r.get("style_row"))},
-                 {"sample_class", rect_json(r.get("sample_class"))}, {"map_class", rect_json(r.get("map_class"))},
-                 {"draw_class", rect_json(r.get("draw_class"))}, {"models", rects_json(r.list("models"))},
-                 {"popup_items", rects_json(r.list("popup_items"))},
-                 {"views", rects_json(r.list("views", kViews))},
-                 {"panels", rects_json(r.list("panels", kPanels))},
-                 {"focus", rects_json(r.list("focus", kPanels))},
-                 {"view_menu", rect_json(r.get("view_menu"))}, {"copy_link", rect_json(r.get("copy_link"))}, {"tour", rect_json(r.get("tour"))},
-                 {"tour_next", rect_json(r.get("tour_next"))}, {"tour_back", rect_json(r.get("tour_back"))},
-                 {"tour_leave", rect_json(r.get("tour_leave"))}, {"tour_choices", rects_json(r.list("tour_choices"))}, {"scale_items", rects_json(r.list("scale_items"))},
-                 {"scale_menu", rect_json(r.get("scale_menu"))},
-                 {"status", rect_json(r.get("status"))}, {"threads", rect_json(r.get("threads"))}, {"meta_values", rects_json(r.list("meta_values"))},
-                 {"meta_header", rect_json(r.get("meta_header"))}, {"map_points", rect_json(r.get("map_points"))}, {"map_label", rect_json(r.get("map_label"))},
-                 {"dtype", rects_json(r.list("dtype", 2))}, {"draw_eps", rect_json(r.get("draw_eps"))},
-                 {"draw_clear", rect_json(r.get("draw_clear"))}, {"input_x", rect_json(r.get("input_x"))},
-                 {"test_index", rect_json(r.get("test_index"))}, {"input_test", rect_json(r.get("input_test"))},
-                 {"input_drawing", rect_json(r.get("input_drawing"))}, {"load_into_pad", rect_json(r.get("load_into_pad"))},
-                 {"prepare", rect_json(r.get("prepare"))}, {"beta", rect_json(r.get("beta"))},
-                 {"compare_train", rect_json(r.get("compare_train"))}, {"compare_shipped", rect_json(r.get("compare_shipped"))},
-                 {"confirm_discard", rect_json(r.get("confirm_discard"))}, {"confirm_cancel", rect_json(r.get("confirm_cancel"))},
-                 {"encoder_chart", rect_json(r.get("encoder_chart"))}, {"elbo_panel", rect_json(r.get("elbo_panel"))},
-                 {"train_plot", rect_json(r.get("train_plot"))},
-                 {"compare_codes", rects_json(r.list("compare_codes", 2))},
-                 {"step_next", rect_json(r.get("step_next"))}, {"step_back", rect_json(r.get("step_back"))},
-                 {"step_play", rect_json(r.get("step_play"))}, {"step_codes", rect_json(r.get("step_codes"))},
-                 {"step_diagram", rect_json(r.get("step_diagram"))}, {"step_boxes", rects_json(r.list("step_boxes"))},
-                 {"train_plots", rects_json(r.list("train_plots", 3))}, {"kl_strip", rect_json(r.get("kl_strip"))},
-                 {"posterior_on", rect_json(r.get("posterior_on"))}, {"map_holes", rect_json(r.get("map_holes"))}, {"fit_q", rect_json(r.get("fit_q"))},
-                 {"posterior_plot", rect_json(r.get("posterior_plot"))}, {"decoder_sample", rect_json(r.get("decoder_sample"))},
-                 {"weights_grid", rect_json(r.get("weights_grid"))}, {"weights_layer", rect_json(r.get("weights_layer"))}}},
+      {"rects", rects_of(r)},
   };
   j.update(views_json(app));
   nlohmann::json overflow = nlohmann::json::array();

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/tensor.h"
+#include "core/layers.h"
 
 // q(c) = (1/N) sum_n N(c; m_n, diag(v_n)) at each row of points (K x 2), for means and variances (N x 2).
 Vec aggregate_density(const ConstMatRef& means, const ConstMatRef& vars, const ConstMatRef& points);

@@ -158,7 +158,9 @@ int main(int argc, char** argv) {
                            "#model=mnist-best&view=explore&a=class:1.0&b=class:7.0&t=0.5&slerp=0",
                            "#model=mnist-z20&view=explore&digit=17&eps=4&seed=5&T=0.8&grid=8&a=class:2.1&b=test:40&t=0.3"
                            "&slerp=0&plane=axes:3,5&cdf=0&tiles=12&scale=1.25&beta=1&focus=map",
-                           "#a=z:0.5,-1.25,3e-2&b=prior:7&plane=principal&sclass=-1&scale=projector&focus=none"})
+                           "#a=z:0.5,-1.25,3e-2&b=prior:7&plane=principal&sclass=-1&scale=projector&focus=none",
+                           "#model=mnist-z2&view=step&step=backward&posterior=1&fitq=0&holes=1&decoder=sample"
+                           "&wlayer=decoder&wpage=3&focus=posterior"})
     write_text("url", "link" + std::to_string(link++), text);
   std::printf("make_corpus: seeds written under %s\n", g_root.string().c_str());
   return 0;

@@ -63,3 +63,26 @@ TEST_CASE("link: unknown keys and bad values are errors naming them, and the goo
   CHECK_FALSE(l.grid);
   CHECK(*l.seed == 4);
 }
+
+TEST_CASE("link: the learning views' keys round-trip, and a bad stage is named", "[link]") {
+  Link l;
+  REQUIRE(link_parse("#view=step&step=backward&posterior=1&fitq=0&holes=1&decoder=sample&wlayer=decoder&wpage=3"
+                     "&focus=weights", &l).ok);
+  CHECK(l.view == "step");
+  CHECK(l.step == "backward");
+  CHECK(*l.posterior);
+  CHECK_FALSE(*l.fitq);
+  CHECK(*l.holes);
+  CHECK(l.decoder == "sample");
+  CHECK(l.weights_layer == "decoder");
+  CHECK(*l.weights_page == 3);
+  CHECK(l.focus == "weights");
+  Link back;
+  REQUIRE(link_parse(link_write(l), &back).ok);
+  CHECK(link_write(back) == link_write(l));
+  Link bad;
+  const Status s = link_parse("#step=sideways&decoder=median", &bad);
+  CHECK_FALSE(s.ok);
+  CHECK(s.message.find("step=sideways is not a valid value") != std::string::npos);
+  CHECK(s.message.find("decoder=median is not a valid value") != std::string::npos);
+}

@@ -67,7 +67,8 @@ async function firstFrame(page, url) {
         s.model.name === nameOf(manifest[0]) && !s.status_error, `${s.model.source} (${s.status})`);
   const size = ['vae-app.wasm', 'vae-app.js'].reduce((sum, f) => sum + statSync(join(args.site, f)).size, 0);
   results.module_bytes = size;
-  check('the module (.wasm + .js) is under 1 MB', size < 1e6, `${size} bytes`);
+  // 1 MB until the learning views (about 75 KB of code); 1.1 MB since (tests/web/threads.mjs)
+  check('the module (.wasm + .js) is under 1.1 MB', size < 1.1e6, `${size} bytes`);
   await frames(page, 3);
   const png = await shot(page, '01-first-frame.png');
   const st = await state(page);

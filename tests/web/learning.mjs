@@ -60,6 +60,9 @@ async function updateAndBack(page) {
   const moved = s.step.mu_after.some((v, i) => Math.abs(v - s.step.mu[i]) > 1e-6);
   check('Next from backward applies the update: one more training step, the codes re-encoded move',
         s.train.steps === steps + 1 && moved, `steps ${steps} -> ${s.train.steps}`);
+  const run = s.train.runs[s.train.runs.length - 1];
+  check('the step starts a labelled trace in the rate-distortion plot', run && run.label.startsWith('β 1.00') && run.points === 1 &&
+        close(run.last[1], s.step.loss.kl, 1e-4), JSON.stringify(run));
   s = await waitFor(page, 'the weights redrawn', (x) => x.weights.version === x.model.version, 10000).catch(() => state(page));
   check('the weights view redraws the updated weights', s.weights.checksum !== weightsBefore,
         `checksum ${weightsBefore} -> ${s.weights.checksum}`);
@@ -130,6 +133,20 @@ async function decoderAsDistribution(page, url) {
   check('the toggle goes back to the mean image (grey levels)', s.sample_grey > 0.01, `grey share ${s.sample_grey.toFixed(3)}`);
 }
 
+// holes=1: the autoencoder leaves most of the prior's bulk in holes, the VAE little of it
+async function holes(page, url) {
+  const share = {};
+  for (const model of ['mnist-ae-z2', 'mnist-z2']) {
+    const s = await open(page, url, `#model=${model}&view=explore&holes=1`, `${model}'s holes`,
+                         (x) => x.model.name === model && x.holes.on && x.holes.ready && x.holes.version === x.model.version);
+    await frames(page, 4);
+    share[model] = (await state(page)).holes.share;
+    if (model === 'mnist-ae-z2') await shot(page, '46-holes-1280x800.png');
+  }
+  check('the autoencoder leaves far more of the prior in holes than the VAE', share['mnist-ae-z2'] > 0.5 &&
+        share['mnist-z2'] < 0.2, `mnist-ae-z2 ${(100 * share['mnist-ae-z2']).toFixed(1)}%, mnist-z2 ${(100 * share['mnist-z2']).toFixed(1)}%`);
+}
+
 async function largeScreen() {
   const app = await start(args, { viewport: { width: 1920, height: 1080 } });
   try {
@@ -157,12 +174,13 @@ try {
   await stagesFromLinks(app.page, app.url);
   await posteriorAndFit(app.page, app.url);
   await decoderAsDistribution(app.page, app.url);
+  await holes(app.page, app.url);
   const s = await state(app.page);
   const over = s.overflow.map((o, i) => [i, o]).filter(([, o]) => o[0] > 1 || o[1] > 1);
   check('1280x800: every panel\'s content fits', over.length === 0, JSON.stringify(over));
   check('1280x800: no console error or warning', app.errors.length === 0, app.errors.join(' | '));
 } catch (e) {
-  check('the learning views ran to the end', false, e.stack);
+  check('the learning views ran to the end', false, e.stack.slice(0, 1500));
 } finally {
   await app.close();
 }

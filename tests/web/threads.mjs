@@ -3,7 +3,7 @@
 // frames go on, within the frame budget; served without them (a static host) it loads the
 // single-thread vae-app, says so, and trains in its frames. Both: the ELBO improves, pausing keeps
 // every step, no console error or warning; each build's module (.wasm + .js, + the pthreads' worker
-// script) is at most 1 MB.
+// script) is at most 1.1 MB.
 //   node tests/web/threads.mjs [--site build-web/site] [--artifacts build-web/e2e-artifacts]
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,9 @@ const { check, finish } = checker('web.threads');
 // panel's budget (10 ms by default) on steps in every frame; on its own threads training must cost
 // the frame a tenth of that at most (taking the newest parameters and the steps' figures).
 const TRAIN_FRAME_BUDGET_MS = 1;
-const MODULE_LIMIT = 1 << 20;
+// 1 MiB until the learning views (one step in slow motion, the true posterior and the fitted q, the
+// weights, the holes in the prior: about 75 KB of code, 8%); 1.1 MB since
+const MODULE_LIMIT = 1.1e6;
 
 async function trainSome(page, name) {
   let s = await waitFor(page, 'the training images', (x) => x.data.train === 60000, 60000);
@@ -79,7 +81,7 @@ for (const isolated of [true, false]) {
       check(`${name}: the frames go on while training (steps in each frame)`, t.fps > 1 && t.frame_ms.train_p95 > 0, frames);
     const files = isolated ? ['vae-app-mt.wasm', 'vae-app-mt.js', 'vae-app-mt.worker.js'] : ['vae-app.wasm', 'vae-app.js'];
     const bytes = files.reduce((a, f) => a + statSync(join(args.site, f)).size, 0);
-    check(`${name}: the module is at most 1 MB`, bytes <= MODULE_LIMIT, `${files.join(' + ')} = ${bytes} bytes`);
+    check(`${name}: the module is at most 1.1 MB`, bytes <= MODULE_LIMIT, `${files.join(' + ')} = ${bytes} bytes`);
     check(`${name}: no console error or warning`, app.errors.length === 0, app.errors.join(' | '));
   } finally {
     await app.close();

@@ -107,8 +107,9 @@ static void holes_update(AppState& app) {
   LatentMapPanel& m = app.map;
   const LatentPlane& p = m.plane;
   const int Z = static_cast<int>(p.origin.size());
-  if (!m.show_holes || !m.points_ready || Z < 2 || m.points_mu.cols() != Z) return;
-  if (m.holes_pass == m.points_pass_at && m.holes_cdf == m.cdf && same_plane(m.holes_plane, p)) return;
+  // the codes of a whole pass (the one under way may still hold the last model's)
+  if (!m.show_holes || m.principal_at != m.points_pass_at || Z < 2 || m.points_mu.cols() != Z) return;
+  if (m.holes_pass == m.principal_at && m.holes_cdf == m.cdf && same_plane(m.holes_plane, p)) return;
   const Eigen::Index N = m.points_mu.rows();
   Mat means(N, 2), vars(N, 2);
   const Eigen::ArrayXf d0 = p.dir0.array().square() / (p.scale0 * p.scale0), d1 = p.dir1.array().square() / (p.scale1 * p.scale1);
@@ -136,7 +137,8 @@ static void holes_update(AppState& app) {
   p.coords(Vec::Zero(Z), &o0, &o1);
   const float m0[2] = {o0, o1}, v0[2] = {1.0f / (p.scale0 * p.scale0), 1.0f / (p.scale1 * p.scale1)};
   m.holes = find_holes(means, vars, points, areas, m0, v0);
-  m.holes_pass = m.points_pass_at;
+  m.holes_pass = m.principal_at;
+  m.holes_version = m.points_version;
   m.holes_cdf = m.cdf;
   m.holes_plane = p;
 }
@@ -254,8 +256,8 @@ static void draw_holes(AppState& app, const MapFrame& f, ImDrawList* dl) {
   char text[64];
   std::snprintf(text, sizeof text, "prior mass in holes: %.0f%%", 100 * h.share);
   const ImVec2 t = ImGui::CalcTextSize(text);
-  dl->AddRectFilled(ImVec2(f.at.x + 4, f.at.y + f.side - t.y - 6), ImVec2(f.at.x + t.x + 10, f.at.y + f.side - 2), IM_COL32(0, 0, 0, 200));
-  dl->AddText(ImVec2(f.at.x + 7, f.at.y + f.side - t.y - 4), IM_COL32(255, 120, 120, 255), text);
+  dl->AddRectFilled(ImVec2(f.at.x + 2, f.at.y + 2), ImVec2(f.at.x + t.x + 10, f.at.y + t.y + 6), IM_COL32(0, 0, 0, 200));
+  dl->AddText(ImVec2(f.at.x + 6, f.at.y + 4), IM_COL32(255, 120, 120, 255), text);
 }
 
 // Text right of s, moved to its left when it would leave the map, and kept inside the map whatever s

@@ -98,6 +98,7 @@ struct LatentMapPanel {
   bool show_holes = false;
   Holes holes;           // at the centres of a kHoleGrid x kHoleGrid grid of the map
   double holes_pass = -1;  // points_pass_at of the codes it comes from
+  long long holes_version = -1;  // the model version they were encoded with
   bool holes_cdf = true;
   LatentPlane holes_plane;
 };

@@ -229,7 +229,8 @@ void panel_step(AppState& app) {
                    "One minibatch through the model, stage by stage: what a gradient step does to the codes."))
     return;
   if (sp.pending >= 0 && s.train.labels.size() >= static_cast<size_t>(kStepBatch)) {
-    slow_step_set_stage(s, static_cast<StepStage>(sp.pending));
+    // a link's stage: a new batch traced with the model and beta as the link left them
+    if (slow_step_begin(s)) slow_step_set_stage(s, static_cast<StepStage>(sp.pending));
     sp.pending = -1;
   }
   controls(app);

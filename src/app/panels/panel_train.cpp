@@ -176,7 +176,7 @@ static void stats_and_plot(AppState& app) {
   TrainPanel& tp = app.train_panel;
   const char* const tabs[3] = {"ELBO terms", "rate vs distortion", "KL per dim."};
   for (int k = 0; k < 3; ++k) {
-    if (k > 0) ImGui::SameLine();
+    if (k > 0) same_line_if_fits(ImGui::GetFrameHeight() + ImGui::CalcTextSize(tabs[k]).x + 8);
     if (ImGui::RadioButton(tabs[k], tp.plot == k)) tp.plot = k;
     app.probes.set_at("train_plots", static_cast<size_t>(k), item_rect());
   }

@@ -59,8 +59,10 @@ void text_ellipsis(const char* text, float width) {
 }
 
 void same_line_if_fits(float width) {
-  ImGui::SameLine();
-  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+  // the content's right edge (from the new line's start), and where the item would go on this line
+  const float edge = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+  const float at = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x;
+  if (edge - at >= width) ImGui::SameLine();  // else the item starts the next line, as it is
 }
 
 Rect item_rect() {
