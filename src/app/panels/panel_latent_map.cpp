@@ -198,11 +198,12 @@ static void map_controls(AppState& app) {
               "(blue circles). Red cells: holes, where the prior has mass (inside about its 2σ) but q(z) has less than a "
               "tenth of it. A code drawn from the prior there decodes to something no image looked like: click one. "
               "An autoencoder (β = 0) leaves most of the prior in holes, which is why its prior samples are blurs.");
-  ImGui::SameLine();
+  const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
+  same_line_if_fits(box + ImGui::CalcTextSize("digits").x);
   ImGui::Checkbox("digits", &m.show_grid);
-  ImGui::SameLine();
+  same_line_if_fits(box + ImGui::CalcTextSize("test codes").x);
   ImGui::Checkbox("test codes", &m.show_points);
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::GetFontSize() * 6);
   ImGui::SetNextItemWidth(-FLT_MIN);
   ImGui::SliderInt("##points", &m.num_points, 500, 10000, "%d codes");
   app.probes.set("map_points", item_rect());

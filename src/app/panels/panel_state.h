@@ -133,6 +133,7 @@ struct TrainPanel {
   int confirm = 0;  // 0: none; 1: Reset; 2: pick model `confirm_model`
   int confirm_model = -1;
   int plot = 0;  // the plot shown: 0 the ELBO's terms, 1 rate vs distortion, 2 KL per dimension
+  float below_h = 0;  // the height of what is under the plots (last frame): the plots leave it room
 };
 
 // One side of "autoencoder vs VAE": a Z = 2 model (shipped, or trained live with its KL weight),

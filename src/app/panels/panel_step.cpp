@@ -34,6 +34,10 @@ void box(ImDrawList* dl, ImVec2 a, ImVec2 b, const char* label, bool lit, const 
          const char* probe) {
   dl->AddRectFilled(a, b, lit ? IM_COL32(70, 60, 20, 255) : IM_COL32(30, 30, 38, 255), 4);
   dl->AddRect(a, b, lit ? kLit : kDim, 4, 0, lit ? 2.0f : 1.0f);
+  // a label wider than its box: the part before " =" ("z = μ + σ⊙ε" -> "z")
+  std::string text = label;
+  if (ImGui::CalcTextSize(label).x > b.x - a.x - 4 && text.find(" =") != std::string::npos) text = text.substr(0, text.find(" ="));
+  label = text.c_str();
   const ImVec2 t = ImGui::CalcTextSize(label);
   dl->AddText(ImVec2((a.x + b.x - t.x) * 0.5f, (a.y + b.y - t.y) * 0.5f), lit ? IM_COL32(255, 240, 200, 255) : IM_COL32(200, 200, 210, 255), label);
   probes.add(probe, Rect{a.x, a.y, b.x - a.x, b.y - a.y});

@@ -165,10 +165,9 @@ static void stats_and_plot(AppState& app) {
   else
     ImGui::TextDisabled(tr.steps > 0 ? "paused" : "not training");
   const std::string text = session_elbo_text(app.session);
-  if (tr.elbo.empty())
-    ImGui::TextDisabled("%s", text.c_str());
-  else
-    ImGui::TextUnformatted(text.c_str());
+  if (tr.elbo.empty()) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("%s", text.c_str());
+  if (tr.elbo.empty()) ImGui::PopStyleColor();
   help_marker("ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I)), in nats per image, averaged over the batch; higher "
               "is better. log p(x|z) is the Bernoulli log-likelihood of the pixels (the reconstruction term); "
               "the KL keeps the codes near the prior. The plots: moving averages of both terms over the batches, "
@@ -180,7 +179,9 @@ static void stats_and_plot(AppState& app) {
     if (ImGui::RadioButton(tabs[k], tp.plot == k)) tp.plot = k;
     app.probes.set_at("train_plots", static_cast<size_t>(k), item_rect());
   }
-  const float h = ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 2.4f;
+  // room for the model choice below (its height last frame: it wraps in a narrow panel)
+  const float below = tp.below_h > 0 ? tp.below_h : ImGui::GetFrameHeightWithSpacing() * 2.4f;
+  const float h = ImGui::GetContentRegionAvail().y - below;
   ImGui::BeginGroup();
   if (tp.plot == 1) rate_distortion(app, h);
   else if (tp.plot == 2) kl_strip(app, h);
@@ -202,12 +203,12 @@ static void int_combo(const char* label, const int (&choices)[N], int* value, fl
 static void model_choice(AppState& app) {
   TrainPanel& tp = app.train_panel;
   ImGui::TextUnformatted("Reset makes:");
-  ImGui::SameLine();
-  const float w = ImGui::GetFontSize() * 3.5f;
+  const float w = ImGui::GetFontSize() * 3.5f, gap = ImGui::GetStyle().ItemInnerSpacing.x;
+  same_line_if_fits(w + gap + ImGui::CalcTextSize("Z").x);
   int_combo("Z", kLatents, &tp.new_latent, w);
-  ImGui::SameLine();
+  same_line_if_fits(w + gap + ImGui::CalcTextSize("hidden").x);
   int_combo("hidden", kHiddens, &tp.new_hidden, w);
-  ImGui::SameLine();
+  same_line_if_fits(w * 1.2f);
   ImGui::SetNextItemWidth(w * 1.2f);
   ImGui::Combo("##act", &tp.new_activation, "relu\0tanh\0elu\0");
   ImGui::Checkbox("conditional (on the 10 classes)", &tp.new_conditional);
@@ -223,6 +224,8 @@ void panel_train(AppState& app) {
   run_controls(app);
   option_controls(app);
   stats_and_plot(app);
+  const float top = ImGui::GetCursorPosY();
   model_choice(app);
+  app.train_panel.below_h = ImGui::GetCursorPosY() - top + ImGui::GetFrameHeight() * 0.4f;  // and a little slack
   panel_end(app, kPanelTrain);
 }

@@ -38,8 +38,8 @@ static const std::vector<Column>& view_columns(View v) {
       {0.42f, {{kPanelCompare, 1.0f}}},
       {0, {{kPanelSample, 0.48f}, {kPanelModel, 0.52f}}}};
   static const std::vector<Column> step = {
-      {0.26f, {{kPanelTrain, 1.0f}}},
-      {0.46f, {{kPanelStep, 1.0f}}},
+      {0.30f, {{kPanelTrain, 1.0f}}},
+      {0.44f, {{kPanelStep, 1.0f}}},
       {0, {{kPanelWeights, 0.56f}, {kPanelSample, 0.44f}}}};
   return v == View::one_image ? inside : v == View::train ? train : v == View::step ? step : explore;
 }
