@@ -144,7 +144,7 @@ double holes_of(Draw draw) {
 }
 }  // namespace
 
-TEST_CASE("codes that fill the prior leave no holes; codes in two far clusters leave most of it empty", "[aggregate]") {
+TEST_CASE("codes that fill the prior leave no holes, codes in two far clusters leave most of it empty", "[aggregate]") {
   // m ~ N(0, (1 - 0.05) I), v = 0.05: the aggregate is N(0, I) itself
   const double filled = holes_of([](Rng& rng, auto row) { row << 0.975f * rng.normal(), 0.975f * rng.normal(); });
   // two tight clusters at (+-2.5, 2.5), outside the prior's bulk

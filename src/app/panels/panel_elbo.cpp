@@ -10,16 +10,6 @@
 #include "app/panels/panels.h"
 
 namespace {
-void figure_row(const char* what, const char* help, double value, ImU32 color = IM_COL32(230, 230, 235, 255)) {
-  ImGui::TableNextRow();
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted(what);
-  if (help && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", help);
-  ImGui::TableNextColumn();
-  ImGui::PushStyleColor(ImGuiCol_Text, color);
-  ImGui::Text("%.2f", value);
-  ImGui::PopStyleColor();
-}
 
 void figures(const OneImage& o) {
   const double kl = o.kl.cast<double>().sum();

@@ -115,39 +115,27 @@ void posterior_plot(AppState& app, const OneImage& o, float side) {
   }
 }
 
-void row(const char* what, const char* help, double value, ImU32 color = IM_COL32(230, 230, 235, 255)) {
-  ImGui::TableNextRow();
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted(what);
-  if (help && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", help);
-  ImGui::TableNextColumn();
-  ImGui::PushStyleColor(ImGuiCol_Text, color);
-  if (std::isfinite(value)) ImGui::Text("%.2f", value);
-  else ImGui::TextDisabled("...");
-  ImGui::PopStyleColor();
-}
-
 void gap_figures(const OneImage& o) {
   if (!ImGui::BeginTable("gap", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerH)) return;
   ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("nats", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("-0000.00").x);
   const bool done = o.fit_on && o.split_ready;
-  row("ELBO, encoder's q", "The ELBO of q(z|x) as the encoder gives it (the ELBO panel's).", o.elbo,
+  figure_row("ELBO, encoder's q", "The ELBO of q(z|x) as the encoder gives it (the ELBO panel's).", o.elbo,
       IM_COL32(255, 210, 80, 255));
   if (o.fit_on) {
-    row(done ? "ELBO, q fitted alone" : "ELBO, fitting...",
+    figure_row(done ? "ELBO, q fitted alone" : "ELBO, fitting...",
         "The best Gaussian q for this image alone: gradient ascent on its own μ and log σ² (200 Adam steps), the "
         "encoder and decoder untouched. On the same draws as the encoder's ELBO.",
         done ? o.split.elbo_fit : o.fit.objective, IM_COL32(120, 230, 120, 255));
-    row("log p(x)", "Importance sampling with 5,000 draws from the fitted q (a proposal closer to p(z|x) than the "
+    figure_row("log p(x)", "Importance sampling with 5,000 draws from the fitted q (a proposal closer to p(z|x) than the "
                     "encoder's).", done ? o.split.log_px : NAN);
-    row("amortization gap", "ELBO(fitted q) − ELBO(encoder's q): what the encoder loses by serving every image with one "
+    figure_row("amortization gap", "ELBO(fitted q) − ELBO(encoder's q): what the encoder loses by serving every image with one "
                             "network instead of fitting each.", done ? o.split.amortization_gap : NAN,
         IM_COL32(255, 170, 60, 255));
-    row("approximation gap", "log p(x) − ELBO(fitted q): what even the best Gaussian cannot fit of p(z|x).",
+    figure_row("approximation gap", "log p(x) − ELBO(fitted q): what even the best Gaussian cannot fit of p(z|x).",
         done ? o.split.approximation_gap : NAN, IM_COL32(120, 230, 255, 255));
   }
-  if (o.posterior.n > 0) row("log p(x), grid", "The sum of p(x|z) p(z) over the grid's cells times their area.", o.posterior.log_px);
+  if (o.posterior.n > 0) figure_row("log p(x), grid", "The sum of p(x|z) p(z) over the grid's cells times their area.", o.posterior.log_px);
   ImGui::EndTable();
   if (o.fit_on && !done) {
     char text[48];

@@ -58,6 +58,20 @@ void text_ellipsis(const char* text, float width) {
   ImGui::TextUnformatted(shown.c_str());
 }
 
+void figure_row(const char* what, const char* help, double value, ImU32 color) {
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(what);
+  if (help && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", help);
+  ImGui::TableNextColumn();
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  if (std::isfinite(value))
+    ImGui::Text("%.2f", value);
+  else
+    ImGui::TextDisabled("...");
+  ImGui::PopStyleColor();
+}
+
 void same_line_if_fits(float width) {
   // the content's right edge (from the new line's start), and where the item would go on this line
   const float edge = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;

@@ -20,6 +20,9 @@ ImVec2 grid_image(const DigitGrid& grid, ImVec2 size);
 ImU32 digit_color(int label, float alpha = 1.0f);
 // A heat colour for v in [0, 1] (black - red - yellow - white).
 ImU32 heat_color(float v);
+// A row of a two-column table of figures: what (its help on hover) and the value in nats to two
+// decimals in `color` ("..." while it is not finite: still to come).
+void figure_row(const char* what, const char* help, double value, ImU32 color = IM_COL32(230, 230, 235, 255));
 // Text centred in the current line's available width.
 void text_centered(const char* text);
 // A list of the model's classes by name (a conditional model); `all`, when given, is an extra first
