@@ -152,6 +152,7 @@ struct CompareSide {
   double kl = 0, recon = 0;  // mean over kCompareCodes test images, nats
   double inside_2sigma = 0;  // share of the codes within the prior's 2 sigma circle
   double holes_share = 0;    // share of the prior's mass in holes of the codes' aggregate posterior
+  double holes_at = -1;      // when it was measured (seconds)
   long long drawn_version = -1;
   double drawn_at = 0;
 };
