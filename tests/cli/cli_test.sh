@@ -183,8 +183,9 @@ PY
 one_image)
   # vae-eval --image N --posterior --fit-q on a shipped Z = 2 model: the true posterior on its grid and
   # the best Gaussian fitted to the image alone describe the same p(z|x), and the gap splits in order
+  # (one image: the sanitized tree takes 7 s a run; the page test checks image 3 again)
   weights=$(cd "$(dirname "$0")/../.." && pwd)/weights/mnist-z2.safetensors
-  for i in 3 4 7; do
+  for i in 3; do
     run "$bin/vae-eval" "$weights" --data "$mnist" --image $i --posterior --fit-q --threads 1
     [ $code -eq 0 ] || fail "vae-eval --image $i --posterior --fit-q: $(cat "$tmp/err")"
     /usr/bin/python3 - "$tmp/out" <<'PY' || fail "image $i: $(cat "$tmp/out")"
