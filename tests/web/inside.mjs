@@ -99,7 +99,10 @@ async function boundTightens(page) {
   const rows = [];
   for (const digit of [0, 1, 2, 4, 5, 7]) {
     await page.evaluate((d) => { location.hash = `#digit=${d}`; }, digit);
-    const s = await inspected(page, `test image ${digit}`, (x) => x.one_image.test_index === digit && x.one_image.log_px_by_k.length >= 5);
+    // (the figures describe the new image once its name is shown: test_index changes with the link,
+    // the figures a frame later, and until then k and log_px_by_k are the last image's)
+    const s = await inspected(page, `test image ${digit}`, (x) => x.one_image.test_index === digit &&
+                              x.one_image.what.startsWith(`test image #${digit} `) && x.one_image.log_px_by_k.length >= 5);
     const byK = Object.fromEntries(s.one_image.log_px_by_k);
     rows.push({ digit, elbo: s.one_image.elbo, k1: byK[1], k100: byK[100], k5000: byK[5000] });
   }
