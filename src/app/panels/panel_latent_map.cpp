@@ -71,11 +71,6 @@ static LatentPlane current_plane(const AppState& app) {
   return LatentPlane::axes(origin, a0, a1);
 }
 
-static bool same_plane(const LatentPlane& a, const LatentPlane& b) {
-  return a.origin.size() == b.origin.size() && a.origin == b.origin && a.dir0 == b.dir0 && a.dir1 == b.dir1 &&
-         a.scale0 == b.scale0 && a.scale1 == b.scale1;
-}
-
 void latent_map_forget_probe(AppState& app) {
   LatentMapPanel& m = app.map;
   texture_free(&m.probe.texture);
@@ -98,49 +93,6 @@ void latent_map_redraw(AppState& app) {
   grid_decode(app.session, &m.grid, n, n);
   m.grid_dirty = false;
   m.grid_ms = (now_seconds() - start) * 1000;
-}
-
-// The aggregate posterior of the test codes on the map's plane against the prior there, when the
-// codes or the plane changed: each q(z|x) projected onto the plane (mean coords(mu), variances
-// sum_j dir[j]^2 sigma_j^2 / scale^2), the prior N(coords(0), diag(1 / scale^2)).
-static void holes_update(AppState& app) {
-  LatentMapPanel& m = app.map;
-  const LatentPlane& p = m.plane;
-  const int Z = static_cast<int>(p.origin.size());
-  // the codes of a whole pass (the one under way may still hold the last model's)
-  if (!m.show_holes || m.principal_at != m.points_pass_at || Z < 2 || m.points_mu.cols() != Z) return;
-  if (m.holes_pass == m.principal_at && m.holes_cdf == m.cdf && same_plane(m.holes_plane, p)) return;
-  const Eigen::Index N = m.points_mu.rows();
-  Mat means(N, 2), vars(N, 2);
-  const Eigen::ArrayXf d0 = p.dir0.array().square() / (p.scale0 * p.scale0), d1 = p.dir1.array().square() / (p.scale1 * p.scale1);
-  for (Eigen::Index i = 0; i < N; ++i) {
-    float c0, c1;
-    p.coords(m.points_mu.row(i).transpose(), &c0, &c1);
-    means(i, 0) = c0, means(i, 1) = c1;
-    const Eigen::ArrayXf var = m.points_sigma.row(i).transpose().array().square();
-    vars(i, 0) = (d0 * var).sum(), vars(i, 1) = (d1 * var).sum();
-  }
-  // the grid's cells in map coordinates, their centres and areas in the plane's
-  const int n = kHoleGrid;
-  Mat points(n * n, 2);
-  Vec areas(n * n);
-  for (int r = 0; r < n; ++r)
-    for (int c = 0; c < n; ++c) {
-      const float u0 = static_cast<float>(c) / n, u1 = static_cast<float>(c + 1) / n;
-      const float v0 = 1 - static_cast<float>(r + 1) / n, v1 = 1 - static_cast<float>(r) / n;
-      const float a0 = map_to_plane(u0, m.cdf), a1 = map_to_plane(u1, m.cdf), b0 = map_to_plane(v0, m.cdf), b1 = map_to_plane(v1, m.cdf);
-      points(r * n + c, 0) = map_to_plane((c + 0.5f) / n, m.cdf);
-      points(r * n + c, 1) = map_to_plane(1 - (r + 0.5f) / n, m.cdf);
-      areas[r * n + c] = (a1 - a0) * (b1 - b0);
-    }
-  float o0, o1;
-  p.coords(Vec::Zero(Z), &o0, &o1);
-  const float m0[2] = {o0, o1}, v0[2] = {1.0f / (p.scale0 * p.scale0), 1.0f / (p.scale1 * p.scale1)};
-  m.holes = find_holes(means, vars, points, areas, m0, v0);
-  m.holes_pass = m.principal_at;
-  m.holes_version = m.points_version;
-  m.holes_cdf = m.cdf;
-  m.holes_plane = p;
 }
 
 static void map_controls(AppState& app) {
@@ -236,29 +188,6 @@ static void draw_points(const AppState& app, const MapFrame& f, ImDrawList* dl) 
     dl->AddRectFilled(ImVec2(s.x - 1.1f, s.y - 1.1f), ImVec2(s.x + 1.1f, s.y + 1.1f),
                       digit_color(app.session.test.labels[static_cast<size_t>(i)], 0.7f));
   }
-}
-
-// The aggregate posterior as heat over the (dimmed) tiles, the holes in red, and their share of the prior's mass.
-static void draw_holes(AppState& app, const MapFrame& f, ImDrawList* dl) {
-  const Holes& h = app.map.holes;
-  const int n = kHoleGrid;
-  const float cell = f.side / n, top = std::max(h.q.maxCoeff(), 1e-12f);
-  dl->AddRectFilled(f.at, ImVec2(f.at.x + f.side, f.at.y + f.side), IM_COL32(0, 0, 0, 150));
-  for (int r = 0; r < n; ++r)
-    for (int c = 0; c < n; ++c) {
-      const ImVec2 a(f.at.x + c * cell, f.at.y + r * cell), b(a.x + cell + 0.5f, a.y + cell + 0.5f);
-      const float v = std::sqrt(h.q[r * n + c] / top);
-      if (v > 0.05f) dl->AddRectFilled(a, b, (heat_color(v * 0.9f) & 0x00FFFFFF) | (static_cast<ImU32>(110 + 100 * v) << 24));
-      if (h.hole[static_cast<size_t>(r * n + c)]) {
-        dl->AddRectFilled(a, b, IM_COL32(230, 40, 40, 90));
-        dl->AddLine(a, b, IM_COL32(255, 80, 80, 200), 1.0f);
-      }
-    }
-  char text[64];
-  std::snprintf(text, sizeof text, "prior mass in holes: %.0f%%", 100 * h.share);
-  const ImVec2 t = ImGui::CalcTextSize(text);
-  dl->AddRectFilled(ImVec2(f.at.x + 2, f.at.y + 2), ImVec2(f.at.x + t.x + 10, f.at.y + t.y + 6), IM_COL32(0, 0, 0, 200));
-  dl->AddText(ImVec2(f.at.x + 6, f.at.y + 4), IM_COL32(255, 120, 120, 255), text);
 }
 
 // Text right of s, moved to its left when it would leave the map, and kept inside the map whatever s
@@ -497,8 +426,7 @@ void panel_latent_map(AppState& app) {
   if (m.show_grid && m.grid.texture.id != 0)
     dl->AddImage(m.grid.texture.im_id(), f.at, ImVec2(f.at.x + side, f.at.y + side), ImVec2(0, 0), ImVec2(1, 1),
                  m.show_points ? IM_COL32(200, 200, 200, 255) : IM_COL32_WHITE);
-  holes_update(app);
-  if (m.show_holes && m.holes.q.size() == kHoleGrid * kHoleGrid) draw_holes(app, f, dl);
+  latent_map_holes(app, f.at, f.side, dl);
   if (m.show_points) draw_points(app, f, dl);
   draw_markers(app, f, dl);
   dl->PopClipRect();

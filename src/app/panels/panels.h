@@ -28,6 +28,9 @@ void endpoints_update(AppState& app);
 Vec interp_point(const AppState& app, float t);
 // Redraws the latent map's grid of decoded digits (also the benchmark's unit of work).
 void latent_map_redraw(AppState& app);
+// The map's holes (latent_map_holes.cpp), when the map shows them: brought up to date with the codes
+// and the plane, drawn over the square at `at`, `side` wide.
+void latent_map_holes(AppState& app, ImVec2 at, float side, ImDrawList* dl);
 // Forgets the point under the mouse (and its image): the model or the plane changed.
 void latent_map_forget_probe(AppState& app);
 // The one-image figures' images (app.one_image_view) follow the session's figures (one_image_view.cpp).

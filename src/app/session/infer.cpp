@@ -19,29 +19,35 @@ static ConstMatRef fitted_labels(Mat& fallback, const ConstMatRef& Y, Eigen::Ind
   return fallback;
 }
 
-void decode_probs(MatRef probs, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y_in) {
-  assert(probs.rows() == z.rows() && z.cols() == p.config.latent && inf.work.batch == kInferBatch);
+// logits = decoder([z | y]) in batches of kInferBatch rows, each batch's n rows handed to
+// out(start, n) while inf.logits (and a Gaussian's inf.work.dec_logvar) hold them
+template <typename Out>
+static void decode_batches(Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y_in, Out out) {
+  assert(z.cols() == p.config.latent && inf.work.batch == kInferBatch);
   Mat fallback;
   const ConstMatRef Y = fitted_labels(fallback, Y_in, z.rows(), p.config.classes);
   for (Eigen::Index start = 0; start < z.rows(); start += kInferBatch) {
     const Eigen::Index n = std::min<Eigen::Index>(kInferBatch, z.rows() - start);
-    // logits = decoder([z | y]);  probs = sigmoid(logits), the Bernoulli means
     vae_decode(inf.logits.topRows(n), inf.work, p, z.middleRows(start, n), Y.middleRows(start, n));
-    sigmoid_forward(probs.middleRows(start, n), inf.logits.topRows(n));
+    out(start, n);
   }
 }
 
-void decode_draw(MatRef x, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y_in, Rng& rng) {
-  assert(x.rows() == z.rows() && z.cols() == p.config.latent && inf.work.batch == kInferBatch);
-  Mat fallback;
-  const ConstMatRef Y = fitted_labels(fallback, Y_in, z.rows(), p.config.classes);
-  for (Eigen::Index start = 0; start < z.rows(); start += kInferBatch) {
-    const Eigen::Index n = std::min<Eigen::Index>(kInferBatch, z.rows() - start);
-    // logits (and a Gaussian's log sigma^2) = decoder([z | y]);  x ~ p(x|z, y)
-    vae_decode(inf.logits.topRows(n), inf.work, p, z.middleRows(start, n), Y.middleRows(start, n));
-    likelihood_sample(x.middleRows(start, n), p.config.likelihood, inf.logits.topRows(n),
-                      inf.work.dec_logvar.topRows(n), rng);
-  }
+void decode_probs(MatRef probs, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y) {
+  assert(probs.rows() == z.rows());
+  // probs = sigmoid(logits), the Bernoulli means
+  decode_batches(inf, p, z, Y, [&](Eigen::Index start, Eigen::Index n) {
+    sigmoid_forward(probs.middleRows(start, n), inf.logits.topRows(n));
+  });
+}
+
+void decode_draw(MatRef x, Inference& inf, const VaeParams& p, const ConstMatRef& z, const ConstMatRef& Y, Rng& rng) {
+  assert(x.rows() == z.rows());
+  // x ~ p(x|z, y), from the logits (and a Gaussian's log sigma^2)
+  decode_batches(inf, p, z, Y, [&](Eigen::Index start, Eigen::Index n) {
+    likelihood_sample(x.middleRows(start, n), p.config.likelihood, inf.logits.topRows(n), inf.work.dec_logvar.topRows(n),
+                      rng);
+  });
 }
 
 void encode_mu(MatRef mu, Inference& inf, const VaeParams& p, const ConstMatRef& X, const ConstMatRef& Y_in) {

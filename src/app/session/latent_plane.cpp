@@ -152,3 +152,8 @@ Vec interpolate(const Vec& a, const Vec& b, float t, bool spherical) {
   const Vec dir = (std::sin((1 - t) * theta) / s) * (a / na) + (std::sin(t * theta) / s) * (b / nb);
   return ((1 - t) * na + t * nb) * dir;
 }
+
+bool same_plane(const LatentPlane& a, const LatentPlane& b) {
+  return a.origin.size() == b.origin.size() && a.origin == b.origin && a.dir0 == b.dir0 && a.dir1 == b.dir1 &&
+         a.scale0 == b.scale0 && a.scale1 == b.scale1;
+}

@@ -21,6 +21,9 @@ struct LatentPlane {
   void move_to(Vec* z, float c0, float c1) const;
 };
 
+// The same plane: the same origin, directions and scales.
+bool same_plane(const LatentPlane& a, const LatentPlane& b);
+
 // Principal plane of the rows of mu (N x Z, N >= 2, Z >= 2): mean, the top two eigenvectors of the
 // covariance (Eigen's SelfAdjointEigenSolver), scales sqrt(eigenvalue). Signs fixed so the largest
 // component of each direction is positive (the map does not flip when it is recomputed).
